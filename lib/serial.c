@@ -1,0 +1,277 @@
+/* Little-endian serialisation, CRC-checked containers, atomic writes. */
+#define _POSIX_C_SOURCE 200809L
+#include "serial.h"
+#include "status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+void gan__writer_init(gan__writer *w)
+{
+    w->data = NULL;
+    w->len = w->cap = 0;
+    w->failed = 0;
+}
+
+void gan__writer_free(gan__writer *w)
+{
+    free(w->data);
+    gan__writer_init(w);
+}
+
+void gan__put_bytes(gan__writer *w, const void *p, size_t n)
+{
+    if (w->failed || n == 0)
+        return;
+    if (n > SIZE_MAX - w->len) {
+        w->failed = 1;
+        return;
+    }
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < w->len + n)
+            cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
+        uint8_t *d = realloc(w->data, cap);
+        if (d == NULL) {
+            w->failed = 1;
+            return;
+        }
+        w->data = d;
+        w->cap = cap;
+    }
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
+}
+
+void gan__put_u32(gan__writer *w, uint32_t v)
+{
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    gan__put_bytes(w, b, 4);
+}
+
+void gan__put_u64(gan__writer *w, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    gan__put_bytes(w, b, 8);
+}
+
+void gan__put_f32(gan__writer *w, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    gan__put_u32(w, u);
+}
+
+void gan__put_f64(gan__writer *w, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    gan__put_u64(w, u);
+}
+
+void gan__put_f32_array(gan__writer *w, const float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        gan__put_f32(w, p[i]);
+}
+
+void gan__reader_init(gan__reader *r, const void *data, size_t len)
+{
+    r->data = data;
+    r->len = len;
+    r->pos = 0;
+    r->failed = 0;
+}
+
+int gan__get_bytes(gan__reader *r, void *out, size_t n)
+{
+    if (r->failed || n > r->len - r->pos) {
+        r->failed = 1;
+        if (n)
+            memset(out, 0, n);
+        return -1;
+    }
+    if (n)
+        memcpy(out, r->data + r->pos, n);
+    r->pos += n;
+    return 0;
+}
+
+uint32_t gan__get_u32(gan__reader *r)
+{
+    uint8_t b[4];
+    if (gan__get_bytes(r, b, 4))
+        return 0;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+uint64_t gan__get_u64(gan__reader *r)
+{
+    uint64_t lo = gan__get_u32(r);
+    uint64_t hi = gan__get_u32(r);
+    return lo | hi << 32;
+}
+
+float gan__get_f32(gan__reader *r)
+{
+    uint32_t u = gan__get_u32(r);
+    float v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+double gan__get_f64(gan__reader *r)
+{
+    uint64_t u = gan__get_u64(r);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+int gan__get_f32_array(gan__reader *r, float *out, size_t n)
+{
+    if (r->failed || n > (r->len - r->pos) / 4) {
+        r->failed = 1;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = gan__get_f32(r);
+    return 0;
+}
+
+uint32_t gan__crc32(const void *data, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    const Bytef *p = data;
+    while (len > 0) {
+        uInt chunk = len > 0x40000000u ? 0x40000000u : (uInt)len;
+        crc = crc32(crc, p, chunk);
+        p += chunk;
+        len -= chunk;
+    }
+    return (uint32_t)crc;
+}
+
+void gan__container_build(gan__writer *out, const char magic[GAN_MAGIC_LEN],
+                          uint32_t version, const void *payload, size_t payload_len)
+{
+    gan__put_bytes(out, magic, GAN_MAGIC_LEN);
+    gan__put_u32(out, version);
+    gan__put_u64(out, (uint64_t)payload_len);
+    gan__put_bytes(out, payload, payload_len);
+    if (!out->failed)
+        gan__put_u32(out, gan__crc32(out->data, out->len));
+}
+
+int gan__container_open(gan__reader *payload, uint32_t *version,
+                        const void *data, size_t len,
+                        const char magic[GAN_MAGIC_LEN], const char *what)
+{
+    gan__reader r;
+    char m[GAN_MAGIC_LEN];
+    if (len < GAN_CONTAINER_OVERHEAD)
+        return gan__error(GAN_EFORMAT, "%s: file too short (%zu bytes) to be a libgan file", what, len);
+    gan__reader_init(&r, data, len);
+    gan__get_bytes(&r, m, GAN_MAGIC_LEN);
+    if (memcmp(m, magic, GAN_MAGIC_LEN) != 0)
+        return gan__error(GAN_EFORMAT, "%s: wrong magic number (not a %.*s file)", what,
+                          GAN_MAGIC_LEN, magic);
+    *version = gan__get_u32(&r);
+    uint64_t plen = gan__get_u64(&r);
+    if (plen != (uint64_t)(len - GAN_CONTAINER_OVERHEAD))
+        return gan__error(GAN_EFORMAT, "%s: payload length %llu does not match file size %zu (truncated?)",
+                          what, (unsigned long long)plen, len);
+    const uint8_t *bytes = data;
+    size_t body = len - 4;
+    uint32_t stored = (uint32_t)bytes[body] | (uint32_t)bytes[body + 1] << 8 |
+                      (uint32_t)bytes[body + 2] << 16 | (uint32_t)bytes[body + 3] << 24;
+    if (stored != gan__crc32(data, body))
+        return gan__error(GAN_EFORMAT, "%s: checksum mismatch (file corrupted)", what);
+    gan__reader_init(payload, bytes + GAN_MAGIC_LEN + 12, (size_t)plen);
+    return GAN_OK;
+}
+
+int gan__file_write_atomic(const char *path, const void *data, size_t len)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (tmp == NULL)
+        return gan__error(GAN_ENOMEM, "%s: out of memory", path);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", path, strerror(e));
+    }
+    FILE *f = fdopen(fd, "wb");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return gan__error(GAN_EIO, "%s: cannot open temporary file: %s", path, strerror(e));
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    ok = fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    int e = errno;
+    ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        unlink(tmp);
+        free(tmp);
+        return gan__error(GAN_EIO, "%s: write failed: %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        free(tmp);
+        return gan__error(GAN_EIO, "%s: cannot rename temporary file into place: %s", path, strerror(e));
+    }
+    free(tmp);
+    return GAN_OK;
+}
+
+int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len)
+{
+    struct stat st;
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return gan__error(GAN_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return gan__error(GAN_EIO, "%s: not a regular file", path);
+    }
+    if ((uintmax_t)st.st_size > (uintmax_t)max_len) {
+        fclose(f);
+        return gan__error(GAN_EFORMAT, "%s: file too large (%lld bytes)", path, (long long)st.st_size);
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (buf == NULL) {
+        fclose(f);
+        return gan__error(GAN_ENOMEM, "%s: out of memory reading %zu bytes", path, n);
+    }
+    size_t got = fread(buf, 1, n, f);
+    int err = ferror(f);
+    fclose(f);
+    if (err || got != n) {
+        free(buf);
+        return gan__error(GAN_EIO, "%s: read failed", path);
+    }
+    *data = buf;
+    *len = n;
+    return GAN_OK;
+}

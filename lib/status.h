@@ -1,0 +1,37 @@
+/* Error reporting and logging shared by every module (private). */
+#ifndef GAN_STATUS_H
+#define GAN_STATUS_H
+
+#include "gan.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define GAN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define GAN_PRINTF(a, b)
+#endif
+
+/* Record code and a formatted message as the calling thread's last error,
+ * log it at GAN_LOG_ERROR, and return code, so callers can write
+ *     return gan__error(GAN_EINVAL, "gan_net_create: input_width is 0"); */
+int gan__error(int code, const char *fmt, ...) GAN_PRINTF(2, 3);
+
+/* Deliver a message to the calling thread's log callback, if any. */
+void gan__log(int level, const char *fmt, ...) GAN_PRINTF(2, 3);
+
+/* Common argument checks; each returns GAN_OK or raises GAN_EINVAL naming
+ * the function and the argument. */
+#define GAN_CHECK_NULL(fn, arg) \
+    do { if ((arg) == NULL) return gan__error(GAN_EINVAL, "%s: %s is NULL", (fn), #arg); } while (0)
+#define GAN_CHECK_NONZERO(fn, arg) \
+    do { if ((arg) == 0) return gan__error(GAN_EINVAL, "%s: %s is 0", (fn), #arg); } while (0)
+
+/* a * b without overflow of size_t: returns 0 and sets *out, or -1. */
+static inline int gan__mul_size(size_t *out, size_t a, size_t b)
+{
+    if (a != 0 && b > (size_t)-1 / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+#endif

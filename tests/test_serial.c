@@ -1,0 +1,111 @@
+/* Little-endian serialisation, checksummed containers, atomic writes. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gan.h"
+#include "serial.h"
+
+static const char MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'T', 'E', 'S', 'T', '1'};
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    gan__writer w, c;
+    gan__writer_init(&w);
+    gan__put_u32(&w, 0x01020304u);
+    gan__put_u64(&w, 0x1122334455667788ull);
+    gan__put_f32(&w, -1.5f);
+    gan__put_f64(&w, 3.25);
+    float arr[3] = {1, 2, 3};
+    gan__put_f32_array(&w, arr, 3);
+    assert_false(w.failed);
+    /* Fixed byte order: least significant byte first. */
+    assert_int_equal(w.data[0], 0x04);
+    assert_int_equal(w.data[3], 0x01);
+    gan__writer_init(&c);
+    gan__container_build(&c, MAGIC, 3, w.data, w.len);
+    assert_int_equal(c.len, w.len + GAN_CONTAINER_OVERHEAD);
+
+    gan__reader r;
+    uint32_t version = 0;
+    assert_int_equal(gan__container_open(&r, &version, c.data, c.len, MAGIC, "mem"), GAN_OK);
+    assert_int_equal(version, 3);
+    assert_int_equal(gan__get_u32(&r), 0x01020304u);
+    assert_true(gan__get_u64(&r) == 0x1122334455667788ull);
+    assert_true(gan__get_f32(&r) == -1.5f);
+    assert_true(gan__get_f64(&r) == 3.25);
+    float back[3];
+    assert_int_equal(gan__get_f32_array(&r, back, 3), 0);
+    assert_memory_equal(arr, back, sizeof arr);
+    assert_false(r.failed);
+    /* Reading past the end fails softly. */
+    assert_int_equal(gan__get_u32(&r), 0);
+    assert_true(r.failed);
+
+    /* Every single-byte corruption and every truncation is rejected. */
+    for (size_t i = 0; i < c.len; i++) {
+        c.data[i] ^= 0x40;
+        assert_int_equal(gan__container_open(&r, &version, c.data, c.len, MAGIC, "mem"), GAN_EFORMAT);
+        c.data[i] ^= 0x40;
+    }
+    for (size_t n = 0; n < c.len; n++)
+        assert_int_equal(gan__container_open(&r, &version, c.data, n, MAGIC, "mem"), GAN_EFORMAT);
+    static const char OTHER[GAN_MAGIC_LEN] = {'O', 'T', 'H', 'E', 'R', 'X', 'X', 'X'};
+    assert_int_equal(gan__container_open(&r, &version, c.data, c.len, OTHER, "mem"), GAN_EFORMAT);
+    gan__writer_free(&w);
+    gan__writer_free(&c);
+}
+
+static void test_atomic_write(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gan_serial_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/file.bin", dir);
+    assert_int_equal(gan__file_write_atomic(path, "first", 5), GAN_OK);
+    assert_int_equal(gan__file_write_atomic(path, "second!", 7), GAN_OK);
+    void *data;
+    size_t len;
+    assert_int_equal(gan__file_read_all(&data, &len, path, 1024), GAN_OK);
+    assert_int_equal(len, 7);
+    assert_memory_equal(data, "second!", 7);
+    free(data);
+    /* Too large for the caller's limit. */
+    assert_int_equal(gan__file_read_all(&data, &len, path, 3), GAN_EFORMAT);
+    /* A directory and a missing file are I/O errors. */
+    assert_int_equal(gan__file_read_all(&data, &len, dir, 1024), GAN_EIO);
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing", dir);
+    assert_int_equal(gan__file_read_all(&data, &len, missing, 1024), GAN_EIO);
+    /* Writing into a missing folder fails and leaves nothing behind. */
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/f", dir);
+    assert_int_equal(gan__file_write_atomic(bad, "x", 1), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), bad));
+    /* Only the final file is left: no temporary files. */
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
+    assert_int_equal(system(cmd), 0);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_atomic_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
