@@ -513,7 +513,9 @@ GAN_EXTERN int gan_session_train(gan_session *s, uint64_t iterations,
 /* Train until `epochs` more epochs of the dataset have been completed. */
 GAN_EXTERN int gan_session_train_epochs(gan_session *s, uint64_t epochs,
                                         gan_progress_fn progress, void *userdata);
+/* Iterations completed so far (0 for a new session). */
 GAN_EXTERN uint64_t gan_session_iteration(const gan_session *s);
+/* Epochs of the dataset completed so far (0 during the first epoch). */
 GAN_EXTERN uint64_t gan_session_epoch(const gan_session *s);
 /* Draw rows noise vectors (rows x noise_width) from the session's prior. */
 GAN_EXTERN int gan_session_noise(float *out, size_t rows, size_t cols, gan_session *s);

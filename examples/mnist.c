@@ -1,0 +1,393 @@
+/* mnist: the paper's MNIST experiment (Goodfellow et al. 2014, Table 1).
+ *
+ * Trains the original code's model and recipe (DESIGN.md §2) on
+ * train[0:50000], evaluates the Parzen-window log-likelihood every few
+ * epochs (σ from train[50000:51000], then the 10,000 test images), keeps the
+ * best checkpoint by validation log-likelihood, and at the end writes a
+ * sample grid with nearest-training-image column (Figure 2a) and a z
+ * interpolation strip (Figure 3).
+ *
+ *   usage: mnist [--data DIR] [--epochs N] [--eval-every E] [--seed S]
+ *                [--order alternating|simultaneous] [--out DIR]
+ *                [--resume CHECKPOINT] [--samples N] [--threads-note]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <gan.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define NOISE_WIDTH 100
+#define PIXELS 784
+#define BATCH 100
+
+struct options {
+    const char *data_dir;
+    const char *out_dir;
+    const char *resume;
+    unsigned epochs;
+    unsigned eval_every;
+    unsigned long long seed;
+    unsigned order;
+    size_t n_samples;
+};
+
+struct model {
+    gan_net *g, *d;
+    gan_optimizer *g_opt, *d_opt;
+    gan_session *session;
+};
+
+struct data {
+    gan_dataset *train_all, *test, *train, *valid;
+};
+
+/* Per-epoch sums filled by the progress callback. */
+struct epoch_stats {
+    double d_loss, g_loss, d_real, d_fake;
+    unsigned long long n;
+    float lr, momentum;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int report(const char *what, int rc)
+{
+    fprintf(stderr, "mnist: %s failed: %s: %s\n", what, gan_strerror(rc), gan_error_last());
+    return rc;
+}
+
+#define TRY(what, call)                    \
+    do {                                   \
+        int rc_ = (call);                  \
+        if (rc_ != GAN_OK)                 \
+            return report((what), rc_);    \
+    } while (0)
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: mnist [--data DIR] [--epochs N] [--eval-every E] [--seed S]\n"
+            "             [--order alternating|simultaneous] [--out DIR]\n"
+            "             [--resume CHECKPOINT] [--samples N]\n");
+}
+
+static int parse_args(struct options *o, int argc, char **argv)
+{
+    o->data_dir = "data";
+    o->out_dir = "mnist_out";
+    o->resume = NULL;
+    o->epochs = 60;
+    o->eval_every = 5;
+    o->seed = 1;
+    o->order = GAN_ORDER_ALTERNATING;
+    o->n_samples = 10000;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage();
+            return 1;
+        }
+        if (v == NULL) {
+            fprintf(stderr, "mnist: %s needs a value\n", a);
+            return -1;
+        }
+        i++;
+        if (strcmp(a, "--data") == 0) o->data_dir = v;
+        else if (strcmp(a, "--out") == 0) o->out_dir = v;
+        else if (strcmp(a, "--resume") == 0) o->resume = v;
+        else if (strcmp(a, "--epochs") == 0) o->epochs = (unsigned)strtoul(v, NULL, 10);
+        else if (strcmp(a, "--eval-every") == 0) o->eval_every = (unsigned)strtoul(v, NULL, 10);
+        else if (strcmp(a, "--seed") == 0) o->seed = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--samples") == 0) o->n_samples = (size_t)strtoull(v, NULL, 10);
+        else if (strcmp(a, "--order") == 0) {
+            if (strcmp(v, "alternating") == 0) o->order = GAN_ORDER_ALTERNATING;
+            else if (strcmp(v, "simultaneous") == 0) o->order = GAN_ORDER_SIMULTANEOUS;
+            else {
+                fprintf(stderr, "mnist: --order must be alternating or simultaneous\n");
+                return -1;
+            }
+        } else {
+            fprintf(stderr, "mnist: unknown option %s\n", a);
+            usage();
+            return -1;
+        }
+    }
+    if (o->epochs == 0 || o->eval_every == 0 || o->n_samples == 0) {
+        fprintf(stderr, "mnist: --epochs, --eval-every and --samples must be positive\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int load_data(struct data *dd, const char *dir)
+{
+    char img[1024], lab[1024];
+    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", dir);
+    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", dir);
+    TRY("loading the MNIST training set (run: cmake --build build --target fetch-mnist)",
+        gan_dataset_load_idx(&dd->train_all, img, lab));
+    snprintf(img, sizeof img, "%s/t10k-images-idx3-ubyte", dir);
+    snprintf(lab, sizeof lab, "%s/t10k-labels-idx1-ubyte", dir);
+    TRY("loading the MNIST test set", gan_dataset_load_idx(&dd->test, img, lab));
+    TRY("train[0:50000]", gan_dataset_subset(&dd->train, dd->train_all, 0, 50000));
+    /* Only the first 1000 validation rows choose σ (the original protocol). */
+    TRY("train[50000:51000]", gan_dataset_subset(&dd->valid, dd->train_all, 50000, 1000));
+    return GAN_OK;
+}
+
+/* The original code's model (DESIGN.md §2). */
+static int build_model(struct model *m, struct data *dd, const struct options *o)
+{
+    gan_rng *init_rng = NULL;
+    float mean[PIXELS];
+    TRY("init rng", gan_rng_create(&init_rng, o->seed ^ 0x5eedull));
+
+    int rc = gan_net_create(&m->g, NOISE_WIDTH);
+    if (!rc) rc = gan_net_add_dense(m->g, 1200, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_dense(m->g, 1200, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_dense(m->g, PIXELS, GAN_ACT_SIGMOID);
+    if (!rc) rc = gan_net_init(m->g, init_rng, GAN_INIT_UNIFORM, 0.05f);
+    if (!rc) rc = gan_dataset_column_mean(mean, PIXELS, dd->train);
+    if (!rc) rc = gan_net_init_output_bias_from_mean(m->g, mean, PIXELS);
+
+    if (!rc) rc = gan_net_create(&m->d, PIXELS);
+    if (!rc) rc = gan_net_add_dropout(m->d, 0.8f);
+    if (!rc) rc = gan_net_add_maxout(m->d, 240, 5);
+    if (!rc) rc = gan_net_add_dropout(m->d, 0.5f);
+    if (!rc) rc = gan_net_add_maxout(m->d, 240, 5);
+    if (!rc) rc = gan_net_add_dropout(m->d, 0.5f);
+    if (!rc) rc = gan_net_add_dense(m->d, 1, GAN_ACT_SIGMOID);
+    if (!rc) rc = gan_net_init(m->d, init_rng, GAN_INIT_UNIFORM, 0.005f);
+    gan_rng_free(init_rng);
+    if (rc)
+        return report("building the networks", rc);
+
+    gan_optimizer_options oo = GAN_OPTIMIZER_OPTIONS_INIT;
+    oo.kind = GAN_OPT_SGD;
+    oo.learning_rate = 0.1f;
+    oo.lr_decay = 1.000004f;
+    oo.lr_min = 1e-6f;
+    oo.momentum = 0.5f;
+    oo.momentum_final = 0.7f;
+    oo.momentum_start_epoch = 1;
+    oo.momentum_saturate_epoch = 250;
+    TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &oo));
+    TRY("D optimizer", gan_optimizer_create(&m->d_opt, m->d, &oo));
+
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.batch_size = BATCH;
+    so.k = 1;
+    so.g_loss = GAN_G_LOSS_NON_SATURATING;
+    so.noise_kind = GAN_NOISE_UNIFORM;
+    so.noise_scale = sqrtf(3.0f);
+    so.noise_width = NOISE_WIDTH;
+    so.seed = o->seed;
+    so.update_order = o->order;
+    so.d_loss_half = 1;
+    TRY("session", gan_session_create(&m->session, m->g, m->d, m->g_opt, m->d_opt, dd->train, &so));
+    return GAN_OK;
+}
+
+static void free_all(struct model *m, struct data *dd)
+{
+    gan_session_free(m->session);
+    gan_optimizer_free(m->g_opt);
+    gan_optimizer_free(m->d_opt);
+    gan_net_free(m->g);
+    gan_net_free(m->d);
+    gan_dataset_free(dd->valid);
+    gan_dataset_free(dd->train);
+    gan_dataset_free(dd->test);
+    gan_dataset_free(dd->train_all);
+}
+
+static int on_progress(const gan_stats *s, void *ud)
+{
+    struct epoch_stats *e = ud;
+    e->d_loss += s->d_loss;
+    e->g_loss += s->g_loss;
+    e->d_real += s->d_real;
+    e->d_fake += s->d_fake;
+    e->lr = s->learning_rate;
+    e->momentum = s->momentum;
+    e->n++;
+    return 0;
+}
+
+struct parzen_result {
+    double sigma, valid_ll, test_ll, test_se, seconds;
+};
+
+/* DESIGN.md §3: n samples of G, σ on the first 1000 validation rows, then
+ * the whole test set at that σ. */
+static int parzen_eval(struct parzen_result *r, struct model *m, struct data *dd,
+                       float *samples, size_t n)
+{
+    double grid[GAN_PARZEN_PAPER_GRID_SIZE], means[GAN_PARZEN_PAPER_GRID_SIZE];
+    gan_parzen *p = NULL;
+    double t0 = now_seconds();
+    TRY("sampling G", gan_session_sample(samples, n, PIXELS, m->session, NULL));
+    TRY("Parzen estimator", gan_parzen_create(&p, samples, n, PIXELS));
+    int rc = gan_parzen_paper_grid(grid, GAN_PARZEN_PAPER_GRID_SIZE);
+    if (!rc)
+        rc = gan_parzen_select_sigma(&r->sigma, means, p, gan_dataset_data(dd->valid),
+                                     gan_dataset_rows(dd->valid), PIXELS, grid,
+                                     GAN_PARZEN_PAPER_GRID_SIZE);
+    if (!rc) {
+        r->valid_ll = -INFINITY;
+        for (size_t i = 0; i < GAN_PARZEN_PAPER_GRID_SIZE; i++)
+            if (means[i] > r->valid_ll)
+                r->valid_ll = means[i];
+        rc = gan_parzen_log_likelihood(NULL, &r->test_ll, &r->test_se, p, gan_dataset_data(dd->test),
+                                       gan_dataset_rows(dd->test), PIXELS, r->sigma);
+    }
+    gan_parzen_free(p);
+    r->seconds = now_seconds() - t0;
+    return rc ? report("Parzen evaluation", rc) : GAN_OK;
+}
+
+/* Figure 2a: 8 rows of 8 samples, the last column the nearest training
+ * image of each row's last sample. Figure 3: interpolations in z. */
+static int write_figures(struct model *m, struct data *dd, const char *out_dir)
+{
+    enum { ROWS = 8, COLS = 8, STEPS = 9, LINES = 8 };
+    float samples[ROWS * COLS * PIXELS], nearest[ROWS * PIXELS], last[ROWS * PIXELS];
+    float anchors[2 * NOISE_WIDTH], z[(STEPS + 1) * NOISE_WIDTH];
+    static float strip[LINES * (STEPS + 1) * PIXELS];
+    int64_t idx[ROWS];
+    char path[1024];
+
+    TRY("sampling G", gan_session_sample(samples, ROWS * COLS, PIXELS, m->session, NULL));
+    for (int r = 0; r < ROWS; r++)
+        memcpy(last + (size_t)r * PIXELS, samples + ((size_t)r * COLS + COLS - 1) * PIXELS,
+               PIXELS * sizeof(float));
+    TRY("nearest neighbours", gan_nearest_neighbors(idx, NULL, last, ROWS, PIXELS,
+                                                    gan_dataset_data(dd->train),
+                                                    gan_dataset_rows(dd->train), PIXELS));
+    for (int r = 0; r < ROWS; r++)
+        memcpy(nearest + (size_t)r * PIXELS, gan_dataset_data(dd->train) + (size_t)idx[r] * PIXELS,
+               PIXELS * sizeof(float));
+    snprintf(path, sizeof path, "%s/samples_nearest.png", out_dir);
+    TRY("writing the sample grid", gan_png_write_grid(path, samples, ROWS, COLS, 28, 28, nearest));
+    printf("wrote %s (last column: nearest training image of the sample beside it)\n", path);
+
+    for (int line = 0; line < LINES; line++) {
+        TRY("noise", gan_session_noise(anchors, 2, NOISE_WIDTH, m->session));
+        TRY("interpolation", gan_interpolate(z, STEPS + 1, anchors, 2, NOISE_WIDTH, STEPS));
+        TRY("sampling G", gan_session_sample(strip + (size_t)line * (STEPS + 1) * PIXELS, STEPS + 1,
+                                             PIXELS, m->session, z));
+    }
+    snprintf(path, sizeof path, "%s/interpolation.png", out_dir);
+    TRY("writing the interpolation strip",
+        gan_png_write_grid(path, strip, LINES, STEPS + 1, 28, 28, NULL));
+    printf("wrote %s (each row: G along a straight line between two z)\n", path);
+    return GAN_OK;
+}
+
+static int run(const struct options *o, struct model *m, struct data *dd, float *samples)
+{
+    char best_path[1024], last_path[1024];
+    struct parzen_result best = {0, -INFINITY, 0, 0, 0};
+    unsigned best_epoch = 0;
+    double train_seconds = 0;
+
+    snprintf(best_path, sizeof best_path, "%s/best.ckpt", o->out_dir);
+    snprintf(last_path, sizeof last_path, "%s/last.ckpt", o->out_dir);
+    if (o->resume != NULL) {
+        TRY("resuming", gan_session_load(m->session, o->resume));
+        printf("resumed from %s at epoch %llu (iteration %llu)\n", o->resume,
+               (unsigned long long)gan_session_epoch(m->session),
+               (unsigned long long)gan_session_iteration(m->session));
+    }
+    printf("libgan %s, BLAS %s; order %s, seed %llu, %u epochs, Parzen every %u\n",
+           gan_version_string(), gan_blas_info(),
+           o->order == GAN_ORDER_ALTERNATING ? "alternating" : "simultaneous", o->seed, o->epochs,
+           o->eval_every);
+    fflush(stdout);
+
+    unsigned done = (unsigned)gan_session_epoch(m->session);
+    while (done < o->epochs) {
+        struct epoch_stats es = {0};
+        double t0 = now_seconds();
+        int rc = gan_session_train_epochs(m->session, 1, on_progress, &es);
+        double dt = now_seconds() - t0;
+        train_seconds += dt;
+        if (rc != GAN_OK)
+            return report("training", rc);
+        done = (unsigned)gan_session_epoch(m->session);
+        double n = es.n ? (double)es.n : 1.0;
+        printf("epoch %u: D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  lr %.5f  mom %.3f  "
+               "%.1f s  %.1f it/s\n",
+               done, es.d_loss / n, es.g_loss / n, es.d_real / n, es.d_fake / n, (double)es.lr,
+               (double)es.momentum, dt, (double)es.n / dt);
+        fflush(stdout);
+        if (done % o->eval_every == 0 || done == o->epochs) {
+            struct parzen_result r;
+            TRY("Parzen", parzen_eval(&r, m, dd, samples, o->n_samples));
+            printf("epoch %u: Parzen LL = %.1f ± %.1f (σ = %.4f; validation %.1f; %.1f s)\n", done,
+                   r.test_ll, r.test_se, r.sigma, r.valid_ll, r.seconds);
+            if (r.valid_ll > best.valid_ll) {
+                best = r;
+                best_epoch = done;
+                TRY("saving the best checkpoint", gan_session_save(m->session, best_path));
+            }
+            TRY("saving the last checkpoint", gan_session_save(m->session, last_path));
+            fflush(stdout);
+        }
+    }
+    printf("training time %.1f s (%.1f min)\n", train_seconds, train_seconds / 60);
+    if (best_epoch == 0)
+        return GAN_OK;
+    printf("best checkpoint: epoch %u, Parzen LL = %.1f ± %.1f on the MNIST test set (σ = %.4f); "
+           "paper: 225 ± 2\n",
+           best_epoch, best.test_ll, best.test_se, best.sigma);
+    TRY("reloading the best checkpoint", gan_session_load(m->session, best_path));
+    char g_path[1024];
+    snprintf(g_path, sizeof g_path, "%s/generator.gan", o->out_dir);
+    TRY("saving G", gan_net_save(m->g, g_path));
+    printf("saved the best generator to %s\n", g_path);
+    return write_figures(m, dd, o->out_dir);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct model m = {0};
+    struct data dd = {0};
+    int prc = parse_args(&o, argc, argv);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
+    if (mkdir(o.out_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mnist: cannot create %s: %s\n", o.out_dir, strerror(errno));
+        return 1;
+    }
+    float *samples = malloc(o.n_samples * PIXELS * sizeof *samples);
+    if (samples == NULL) {
+        fprintf(stderr, "mnist: out of memory\n");
+        return 1;
+    }
+    int rc = load_data(&dd, o.data_dir);
+    if (rc == GAN_OK)
+        rc = build_model(&m, &dd, &o);
+    if (rc == GAN_OK)
+        rc = run(&o, &m, &dd, samples);
+    free(samples);
+    free_all(&m, &dd);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("peak memory (RSS) %.0f MB\n", ru.ru_maxrss / 1024.0);
+    return rc == GAN_OK ? 0 : 1;
+}

@@ -1,0 +1,326 @@
+/* toy1d: the paper's Figure 1 in numbers.
+ *
+ * Data: a 1-D Gaussian N(2, 0.5^2) (GAN_TOY_GAUSSIAN_1D, 50,000 rows).
+ * Noise: z ~ U(-1, 1), one component. G: 1 -> 32 leaky ReLU -> 32 leaky
+ * ReLU -> 1 identity. D: 1 -> 32 leaky ReLU -> 32 leaky ReLU -> 1 sigmoid.
+ * Both trained with Adam (lr 1e-3, beta1 0.5) by gan_session (Algorithm 1,
+ * batch 100, k D steps per G step), everything from one seed.
+ *
+ * Every iterations/10 iterations it prints
+ *   - JS: a histogram estimate of the Jensen-Shannon divergence (nats, at
+ *     most log 2 = 0.693) between p_g (20,000 samples of G) and p_data,
+ *     whose bin probabilities are the exact density (gan_toy_density)
+ *     integrated over each bin with Simpson's rule; bins of std/8 over
+ *     mean +- 6 std plus two tail bins;
+ *   - mean and max |D(x) - 1/2| over 201 points evenly spread on the
+ *     data's support, mean +- 3 std;
+ *   - the mean and std of G's samples.
+ * As in Figure 1 (d), p_g approaches p_data and D(x) approaches 1/2: with
+ * the defaults the run takes about a second and ends with a line like
+ *   final: JS = 0.00x (nats), mean |D(x)-1/2| over support = 0.0xx
+ * (JS well below 0.05, D within a few hundredths of 1/2; the exact digits
+ * depend on the BLAS build). The evaluation draws its noise from its own
+ * generator, so evaluating does not change the training run.
+ *
+ *   usage: toy1d [--iterations N] [--seed S] [--loss ns|minimax] [--k K]
+ */
+#include <gan.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA_MEAN 2.0f
+#define DATA_STD 0.5f
+#define DATA_ROWS 50000
+#define HIDDEN 32
+#define EVAL_SAMPLES 20000
+#define BINS_PER_STD 8
+#define RANGE_STD 6
+#define NBINS (2 * RANGE_STD * BINS_PER_STD + 2) /* + the two tails */
+#define GRID 201
+
+typedef struct toy_run {
+    gan_toy_options toy;
+    gan_session *session;
+    gan_net *d;
+    gan_rng *eval_rng;
+    float *z;       /* EVAL_SAMPLES noise vectors */
+    float *samples; /* EVAL_SAMPLES samples of G */
+    double p_data[NBINS];
+} toy_run;
+
+static int fail(const char *what, int rc)
+{
+    fprintf(stderr, "toy1d: %s: %s (%s)\n", what, gan_strerror(rc), gan_error_last());
+    return rc;
+}
+
+/* Bin b of NBINS: 0 is (-inf, lo), NBINS-1 is [hi, inf), the others have
+ * width std / BINS_PER_STD. */
+static size_t bin_of(double x, double lo, double width)
+{
+    if (!(x >= lo)) /* also NaN */
+        return 0;
+    double b = (x - lo) / width;
+    if (b >= (double)(NBINS - 2))
+        return NBINS - 1;
+    return 1 + (size_t)b;
+}
+
+/* Probabilities of the data's bins: Simpson's rule on gan_toy_density
+ * over every inner bin; the tails get what remains, split evenly (the
+ * Gaussian is symmetric about its mean). */
+static int data_bins(toy_run *r)
+{
+    enum { SUB = 16 }; /* Simpson intervals per bin (even) */
+    const double width = (double)r->toy.std / BINS_PER_STD;
+    const double lo = (double)r->toy.mean - RANGE_STD * (double)r->toy.std;
+    float x[SUB + 1];
+    double dens[SUB + 1], inner = 0.0;
+    for (size_t b = 1; b + 1 < NBINS; b++) {
+        const double a = lo + (double)(b - 1) * width, h = width / SUB;
+        for (int i = 0; i <= SUB; i++)
+            x[i] = (float)(a + i * h);
+        int rc = gan_toy_density(dens, &r->toy, x, SUB + 1, 1);
+        if (rc)
+            return fail("gan_toy_density", rc);
+        double s = dens[0] + dens[SUB];
+        for (int i = 1; i < SUB; i++)
+            s += (i % 2 ? 4.0 : 2.0) * dens[i];
+        r->p_data[b] = s * h / 3.0;
+        inner += r->p_data[b];
+    }
+    const double tail = inner < 1.0 ? (1.0 - inner) / 2.0 : 0.0;
+    r->p_data[0] = r->p_data[NBINS - 1] = tail;
+    return GAN_OK;
+}
+
+/* JS(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2, in nats. */
+static double js_divergence(const double *p, const double *q, size_t n)
+{
+    double js = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double m = 0.5 * (p[i] + q[i]);
+        if (p[i] > 0.0)
+            js += 0.5 * p[i] * log(p[i] / m);
+        if (q[i] > 0.0)
+            js += 0.5 * q[i] * log(q[i] / m);
+    }
+    return js;
+}
+
+typedef struct toy_eval {
+    double js, d_mean_dev, d_max_dev, g_mean, g_std;
+} toy_eval;
+
+static int evaluate(toy_eval *e, toy_run *r)
+{
+    int rc = gan_session_sample(r->samples, EVAL_SAMPLES, 1, r->session, r->z);
+    if (rc)
+        return fail("gan_session_sample", rc);
+    const double width = (double)r->toy.std / BINS_PER_STD;
+    const double lo = (double)r->toy.mean - RANGE_STD * (double)r->toy.std;
+    double p_g[NBINS] = {0}, s = 0.0, s2 = 0.0;
+    for (size_t i = 0; i < EVAL_SAMPLES; i++) {
+        const double x = r->samples[i];
+        p_g[bin_of(x, lo, width)] += 1.0 / EVAL_SAMPLES;
+        s += x;
+        s2 += x * x;
+    }
+    e->js = js_divergence(r->p_data, p_g, NBINS);
+    e->g_mean = s / EVAL_SAMPLES;
+    e->g_std = sqrt(fmax(0.0, s2 / EVAL_SAMPLES - e->g_mean * e->g_mean));
+
+    float grid[GRID], dx[GRID];
+    const double a = (double)r->toy.mean - 3.0 * (double)r->toy.std;
+    const double step = 6.0 * (double)r->toy.std / (GRID - 1);
+    for (size_t i = 0; i < GRID; i++)
+        grid[i] = (float)(a + (double)i * step);
+    if ((rc = gan_net_forward(dx, 1, r->d, grid, GRID, 1, 0)) != GAN_OK)
+        return fail("gan_net_forward", rc);
+    e->d_mean_dev = 0.0;
+    e->d_max_dev = 0.0;
+    for (size_t i = 0; i < GRID; i++) {
+        const double dev = fabs((double)dx[i] - 0.5);
+        e->d_mean_dev += dev / GRID;
+        if (dev > e->d_max_dev)
+            e->d_max_dev = dev;
+    }
+    return GAN_OK;
+}
+
+static void print_eval(unsigned long long it, const toy_eval *e)
+{
+    printf("%9llu  %8.4f  %10.4f  %10.4f  %7.3f  %6.3f\n", it, e->js, e->d_mean_dev, e->d_max_dev,
+           e->g_mean, e->g_std);
+}
+
+static int make_net(gan_net **out, size_t in, size_t out_units, int out_act, gan_rng *rng)
+{
+    gan_net *n = NULL;
+    int rc = gan_net_create(&n, in);
+    if (rc == GAN_OK)
+        rc = gan_net_add_dense(n, HIDDEN, GAN_ACT_LEAKY_RELU);
+    if (rc == GAN_OK)
+        rc = gan_net_add_dense(n, HIDDEN, GAN_ACT_LEAKY_RELU);
+    if (rc == GAN_OK)
+        rc = gan_net_add_dense(n, out_units, out_act);
+    if (rc == GAN_OK)
+        rc = gan_net_init(n, rng, GAN_INIT_GLOROT_UNIFORM, 0.0f);
+    if (rc) {
+        gan_net_free(n);
+        return fail("building a net", rc);
+    }
+    *out = n;
+    return GAN_OK;
+}
+
+static int make_adam(gan_optimizer **out, gan_net *net, const char *env)
+{
+    gan_optimizer_options o;
+    gan_optimizer_options_init(&o, GAN_OPTIMIZER_OPTIONS_VERSION);
+    o.kind = GAN_OPT_ADAM;
+    o.learning_rate = getenv(env) ? strtof(getenv(env), NULL) : 1e-3f;
+    o.lr_decay = getenv("DECAY") ? strtof(getenv("DECAY"), NULL) : 1.0f;
+    o.lr_min = 1e-5f;
+    o.beta1 = 0.5f;
+    o.beta2 = 0.999f;
+    int rc = gan_optimizer_create(out, net, &o);
+    return rc ? fail("gan_optimizer_create", rc) : GAN_OK;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: toy1d [--iterations N] [--seed S] [--loss ns|minimax] [--k K]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long long iterations = 3000, seed = 1;
+    unsigned long k = 1;
+    int g_loss = GAN_G_LOSS_NON_SATURATING;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (v == NULL)
+            return usage();
+        if (strcmp(argv[i], "--iterations") == 0)
+            iterations = strtoull(v, &end, 10);
+        else if (strcmp(argv[i], "--seed") == 0)
+            seed = strtoull(v, &end, 10);
+        else if (strcmp(argv[i], "--k") == 0)
+            k = strtoul(v, &end, 10);
+        else if (strcmp(argv[i], "--loss") == 0) {
+            if (strcmp(v, "ns") == 0)
+                g_loss = GAN_G_LOSS_NON_SATURATING;
+            else if (strcmp(v, "minimax") == 0)
+                g_loss = GAN_G_LOSS_MINIMAX;
+            else
+                return usage();
+            end = (char *)v + strlen(v);
+        } else
+            return usage();
+        if (end == v || *end != '\0')
+            return usage();
+        i++;
+    }
+    if (iterations == 0 || k == 0 || k > 1000)
+        return usage();
+
+    const size_t nz = getenv("NZ") ? (size_t)atoi(getenv("NZ")) : 1;
+    toy_run r;
+    memset(&r, 0, sizeof r);
+    gan_rng *rng = NULL;
+    gan_net *g = NULL;
+    gan_optimizer *g_opt = NULL, *d_opt = NULL;
+    gan_dataset *data = NULL;
+    int rc = GAN_OK;
+    gan_toy_options_init(&r.toy, GAN_TOY_OPTIONS_VERSION);
+    r.toy.kind = GAN_TOY_GAUSSIAN_1D;
+    r.toy.mean = DATA_MEAN;
+    r.toy.std = DATA_STD;
+    r.z = malloc(EVAL_SAMPLES * nz * sizeof *r.z);
+    r.samples = malloc(EVAL_SAMPLES * sizeof *r.samples);
+    if (r.z == NULL || r.samples == NULL) {
+        fprintf(stderr, "toy1d: out of memory\n");
+        rc = GAN_ENOMEM;
+        goto done;
+    }
+    if ((rc = gan_rng_create(&rng, seed)) != GAN_OK ||
+        (rc = gan_rng_create(&r.eval_rng, seed ^ 0x9e3779b97f4a7c15ull)) != GAN_OK) {
+        fail("gan_rng_create", rc);
+        goto done;
+    }
+    if ((rc = gan_dataset_create_toy(&data, &r.toy, DATA_ROWS, rng)) != GAN_OK) {
+        fail("gan_dataset_create_toy", rc);
+        goto done;
+    }
+    if ((rc = make_net(&g, nz, 1, GAN_ACT_IDENTITY, rng)) != GAN_OK ||
+        (rc = make_net(&r.d, 1, 1, GAN_ACT_SIGMOID, rng)) != GAN_OK ||
+        (rc = make_adam(&g_opt, g, "GLR")) != GAN_OK || (rc = make_adam(&d_opt, r.d, "DLR")) != GAN_OK)
+        goto done;
+
+    gan_session_options so;
+    gan_session_options_init(&so, GAN_SESSION_OPTIONS_VERSION);
+    so.batch_size = getenv("BATCH") ? (uint32_t)atoi(getenv("BATCH")) : 100;
+    so.k = (uint32_t)k;
+    so.g_loss = (uint32_t)g_loss;
+    so.noise_kind = GAN_NOISE_UNIFORM;
+    so.noise_scale = 1.0f;
+    so.noise_width = (uint32_t)nz;
+    so.seed = seed;
+    if ((rc = gan_session_create(&r.session, g, r.d, g_opt, d_opt, data, &so)) != GAN_OK) {
+        fail("gan_session_create", rc);
+        goto done;
+    }
+    if ((rc = data_bins(&r)) != GAN_OK)
+        goto done;
+    /* One fixed set of evaluation noise, so successive lines differ only
+     * through training. */
+    if ((rc = gan_rng_uniform(r.z, EVAL_SAMPLES * nz, r.eval_rng, -1.0f, 1.0f)) != GAN_OK) {
+        fail("gan_rng_uniform", rc);
+        goto done;
+    }
+
+    printf("toy1d: data N(%.2f, %.2f^2), noise U(-1,1), %s G loss, k = %lu, %llu iterations, seed %llu\n",
+           (double)DATA_MEAN, (double)DATA_STD,
+           g_loss == GAN_G_LOSS_MINIMAX ? "minimax" : "non-saturating", k, iterations, seed);
+    printf("JS: histogram estimate (nats, max log 2 = 0.693) from %d samples of G; "
+           "D(x) on %d points over mean +- 3 std\n", EVAL_SAMPLES, GRID);
+    printf("%9s  %8s  %10s  %10s  %7s  %6s\n", "iteration", "JS", "mean|D-.5|", "max|D-.5|",
+           "G mean", "G std");
+    toy_eval e;
+    if ((rc = evaluate(&e, &r)) != GAN_OK)
+        goto done;
+    print_eval(0, &e);
+    const unsigned long long every = iterations >= 10 ? iterations / 10 : 1;
+    for (unsigned long long done_it = 0; done_it < iterations;) {
+        unsigned long long n = iterations - done_it < every ? iterations - done_it : every;
+        if ((rc = gan_session_train(r.session, n, NULL, NULL)) != GAN_OK) {
+            fail("gan_session_train", rc);
+            goto done;
+        }
+        done_it += n;
+        if ((rc = evaluate(&e, &r)) != GAN_OK)
+            goto done;
+        print_eval(done_it, &e);
+    }
+    printf("final: JS = %.4f (nats), mean |D(x)-1/2| over support = %.4f (max %.4f)\n", e.js,
+           e.d_mean_dev, e.d_max_dev);
+
+done:
+    gan_session_free(r.session);
+    gan_optimizer_free(g_opt);
+    gan_optimizer_free(d_opt);
+    gan_net_free(g);
+    gan_net_free(r.d);
+    gan_dataset_free(data);
+    gan_rng_free(rng);
+    gan_rng_free(r.eval_rng);
+    free(r.z);
+    free(r.samples);
+    return rc == GAN_OK ? 0 : 1;
+}

@@ -1,0 +1,87 @@
+/* GAN losses from the discriminator's logits a (D = sigmoid(a)), through
+ * softplus so they stay finite for logits of any size:
+ *   log D = -softplus(-a),  log(1 - D) = -softplus(a). */
+#include "status.h"
+
+#include <math.h>
+
+static inline double softplus(double x)
+{
+    return x > 0.0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+static inline double sigmoid(double x)
+{
+    if (x >= 0.0)
+        return 1.0 / (1.0 + exp(-x));
+    const double e = exp(x);
+    return e / (1.0 + e);
+}
+
+static int check_logits(const float *a, size_t n, const char *fn, const char *name)
+{
+    if (a == NULL)
+        return gan__error(GAN_EINVAL, "%s: %s is NULL", fn, name);
+    if (n == 0)
+        return gan__error(GAN_EINVAL, "%s: %s is empty", fn, name);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(a[i]))
+            return gan__error(GAN_EINVAL, "%s: %s[%zu] is not finite", fn, name, i);
+    return GAN_OK;
+}
+
+int gan_loss_d(double *loss, float *grad_real, float *grad_fake, const float *logit_real,
+               size_t n_real, const float *logit_fake, size_t n_fake, unsigned flags)
+{
+    const char *fn = "gan_loss_d";
+    GAN_CHECK_NULL(fn, loss);
+    if (flags & ~GAN_LOSS_D_HALF)
+        return gan__error(GAN_EINVAL, "%s: unknown bits in flags 0x%x", fn, flags);
+    int rc = check_logits(logit_real, n_real, fn, "logit_real");
+    if (rc == GAN_OK)
+        rc = check_logits(logit_fake, n_fake, fn, "logit_fake");
+    if (rc)
+        return rc;
+    const double w = (flags & GAN_LOSS_D_HALF) ? 0.5 : 1.0;
+    double sr = 0.0, sf = 0.0;
+    for (size_t i = 0; i < n_real; i++) {
+        const double a = logit_real[i];
+        sr += softplus(-a);
+        if (grad_real)
+            grad_real[i] = (float)(w * (sigmoid(a) - 1.0) / (double)n_real);
+    }
+    for (size_t i = 0; i < n_fake; i++) {
+        const double a = logit_fake[i];
+        sf += softplus(a);
+        if (grad_fake)
+            grad_fake[i] = (float)(w * sigmoid(a) / (double)n_fake);
+    }
+    *loss = w * (sr / (double)n_real + sf / (double)n_fake);
+    return GAN_OK;
+}
+
+int gan_loss_g(double *loss, float *grad, const float *logit_fake, size_t n, int kind)
+{
+    const char *fn = "gan_loss_g";
+    GAN_CHECK_NULL(fn, loss);
+    if (kind != GAN_G_LOSS_NON_SATURATING && kind != GAN_G_LOSS_MINIMAX)
+        return gan__error(GAN_EUNSUPPORTED, "%s: kind %d is not a gan_g_loss", fn, kind);
+    int rc = check_logits(logit_fake, n, fn, "logit_fake");
+    if (rc)
+        return rc;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double a = logit_fake[i];
+        if (kind == GAN_G_LOSS_NON_SATURATING) {
+            s += softplus(-a);
+            if (grad)
+                grad[i] = (float)((sigmoid(a) - 1.0) / (double)n);
+        } else {
+            s -= softplus(a);
+            if (grad)
+                grad[i] = (float)(-sigmoid(a) / (double)n);
+        }
+    }
+    *loss = s / (double)n;
+    return GAN_OK;
+}

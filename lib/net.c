@@ -1,0 +1,372 @@
+/* gan_net: building the layer stack, shape queries, initialisation and
+ * parameter access. Forward passes live in net_forward.c, backward in
+ * net_backward.c, files in net_io.c. */
+#include "net.h"
+#include "rng.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LEAKY_SLOPE 0.2f
+
+int gan_net_create(gan_net **out, size_t input_width)
+{
+    GAN_CHECK_NULL("gan_net_create", out);
+    *out = NULL;
+    GAN_CHECK_NONZERO("gan_net_create", input_width);
+    gan_net *net = calloc(1, sizeof *net);
+    if (net == NULL)
+        return gan__error(GAN_ENOMEM, "gan_net_create: out of memory");
+    net->input_width = input_width;
+    net->max_width = input_width;
+    *out = net;
+    return GAN_OK;
+}
+
+void gan__net_free_workspace(gan_net *net)
+{
+    for (size_t i = 0; i < net->n_layers; i++) {
+        gan__layer *l = &net->layers[i];
+        if (l->y != l->pre)
+            free(l->y);
+        free(l->pre);
+        free(l->arg);
+        free(l->mask);
+        l->pre = l->y = l->mask = NULL;
+        l->arg = NULL;
+    }
+    free(net->input);
+    net->input = NULL;
+    for (int i = 0; i < 3; i++) {
+        free(net->scratch[i]);
+        net->scratch[i] = NULL;
+    }
+    free(net->dout);
+    net->dout = NULL;
+    net->rows_cap = 0;
+    net->last_rows = 0;
+}
+
+void gan_net_free(gan_net *net)
+{
+    if (net == NULL)
+        return;
+    gan__net_free_workspace(net);
+    free(net->layers);
+    free(net->params);
+    free(net->grads);
+    free(net);
+}
+
+/* Append a layer reading the current output width; grows the parameter and
+ * gradient arrays (new entries zero). */
+static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
+{
+    size_t np = 0;
+    if (proto->kind != GAN_LAYER_DROPOUT) {
+        size_t w;
+        if (gan__mul_size(&w, proto->in, proto->cols) || w > SIZE_MAX - proto->cols)
+            return gan__error(GAN_EINVAL, "%s: layer too large", fn);
+        np = w + proto->cols;
+    }
+    if (np > SIZE_MAX / sizeof(float) - net->n_params)
+        return gan__error(GAN_EINVAL, "%s: too many parameters", fn);
+    if (net->n_layers == net->cap_layers) {
+        size_t cap = net->cap_layers ? 2 * net->cap_layers : 4;
+        gan__layer *nl = realloc(net->layers, cap * sizeof *nl);
+        if (nl == NULL)
+            return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
+        net->layers = nl;
+        net->cap_layers = cap;
+    }
+    if (np > 0) {
+        size_t total = net->n_params + np;
+        float *p = realloc(net->params, total * sizeof *p);
+        if (p == NULL)
+            return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
+        net->params = p;
+        float *g = realloc(net->grads, total * sizeof *g);
+        if (g == NULL)
+            return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
+        net->grads = g;
+        memset(p + net->n_params, 0, np * sizeof *p);
+        memset(g + net->n_params, 0, np * sizeof *g);
+    }
+    /* The workspace no longer matches the layers; rebuilt on next use. */
+    gan__net_free_workspace(net);
+    gan__layer *l = &net->layers[net->n_layers++];
+    *l = *proto;
+    l->poff = net->n_params;
+    l->np = np;
+    l->pre = l->y = l->mask = NULL;
+    l->arg = NULL;
+    net->n_params += np;
+    if (l->cols > net->max_width)
+        net->max_width = l->cols;
+    if (l->out > net->max_width)
+        net->max_width = l->out;
+    return GAN_OK;
+}
+
+int gan_net_add_dense(gan_net *net, size_t units, int activation)
+{
+    GAN_CHECK_NULL("gan_net_add_dense", net);
+    GAN_CHECK_NONZERO("gan_net_add_dense", units);
+    if (activation < GAN_ACT_IDENTITY || activation > GAN_ACT_SIGMOID)
+        return gan__error(GAN_EINVAL, "gan_net_add_dense: activation %d is not a gan_activation",
+                          activation);
+    gan__layer l = {0};
+    l.kind = GAN_LAYER_DENSE;
+    l.act = (uint32_t)activation;
+    l.in = gan_net_output_width(net);
+    l.units = l.cols = l.out = units;
+    l.pieces = 1;
+    l.keep = 1.0f;
+    l.slope = DEFAULT_LEAKY_SLOPE;
+    return append_layer(net, &l, "gan_net_add_dense");
+}
+
+int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces)
+{
+    GAN_CHECK_NULL("gan_net_add_maxout", net);
+    GAN_CHECK_NONZERO("gan_net_add_maxout", units);
+    GAN_CHECK_NONZERO("gan_net_add_maxout", pieces);
+    if (pieces > UINT32_MAX)
+        return gan__error(GAN_EINVAL, "gan_net_add_maxout: pieces %zu too large", pieces);
+    gan__layer l = {0};
+    l.kind = GAN_LAYER_MAXOUT;
+    l.act = GAN_ACT_IDENTITY;
+    l.in = gan_net_output_width(net);
+    l.units = l.out = units;
+    l.pieces = pieces;
+    if (gan__mul_size(&l.cols, units, pieces) || l.cols > UINT32_MAX)
+        return gan__error(GAN_EINVAL, "gan_net_add_maxout: units * pieces too large");
+    l.keep = 1.0f;
+    return append_layer(net, &l, "gan_net_add_maxout");
+}
+
+int gan_net_add_dropout(gan_net *net, float keep)
+{
+    GAN_CHECK_NULL("gan_net_add_dropout", net);
+    if (!(keep > 0.0f && keep <= 1.0f))
+        return gan__error(GAN_EINVAL, "gan_net_add_dropout: keep must be in (0, 1], got %g",
+                          (double)keep);
+    gan__layer l = {0};
+    l.kind = GAN_LAYER_DROPOUT;
+    l.act = GAN_ACT_IDENTITY;
+    l.in = l.out = l.cols = gan_net_output_width(net);
+    l.units = l.out;
+    l.pieces = 1;
+    l.keep = keep;
+    return append_layer(net, &l, "gan_net_add_dropout");
+}
+
+int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope)
+{
+    GAN_CHECK_NULL("gan_net_set_leaky_slope", net);
+    if (layer >= net->n_layers)
+        return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: layer %zu out of range (%zu layers)",
+                          layer, net->n_layers);
+    gan__layer *l = &net->layers[layer];
+    if (l->kind != GAN_LAYER_DENSE || l->act != GAN_ACT_LEAKY_RELU)
+        return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: layer %zu is not a leaky ReLU dense layer",
+                          layer);
+    if (!isfinite(slope))
+        return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: slope is not finite");
+    l->slope = slope;
+    return GAN_OK;
+}
+
+size_t gan_net_input_width(const gan_net *net)
+{
+    return net ? net->input_width : 0;
+}
+
+size_t gan_net_output_width(const gan_net *net)
+{
+    if (net == NULL)
+        return 0;
+    return net->n_layers ? gan__net_last_layer(net)->out : net->input_width;
+}
+
+size_t gan_net_num_layers(const gan_net *net)
+{
+    return net ? net->n_layers : 0;
+}
+
+size_t gan_net_num_params(const gan_net *net)
+{
+    return net ? net->n_params : 0;
+}
+
+int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_t layer)
+{
+    GAN_CHECK_NULL("gan_net_layer_info", out);
+    GAN_CHECK_NULL("gan_net_layer_info", net);
+    if (layer >= net->n_layers)
+        return gan__error(GAN_EINVAL, "gan_net_layer_info: layer %zu out of range (%zu layers)",
+                          layer, net->n_layers);
+    const gan__layer *l = &net->layers[layer];
+    memset(out, 0, sizeof *out);
+    out->kind = l->kind;
+    out->activation = l->act;
+    out->in_width = l->in;
+    out->out_width = l->out;
+    out->units = l->units;
+    out->pieces = l->pieces;
+    out->keep = l->keep;
+    out->leaky_slope = l->slope;
+    out->param_offset = l->poff;
+    out->num_params = l->np;
+    return GAN_OK;
+}
+
+int gan__net_has_dropout(const gan_net *net)
+{
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].kind == GAN_LAYER_DROPOUT && net->layers[i].keep < 1.0f)
+            return 1;
+    return 0;
+}
+
+static int init_one(gan_net *net, gan__layer *l, gan_rng *rng, int init, float scale,
+                    const char *fn)
+{
+    float *w = net->params + l->poff;
+    size_t nw = l->in * l->cols;
+    switch (init) {
+    case GAN_INIT_UNIFORM:
+        gan_rng_uniform(w, nw, rng, -scale, scale);
+        break;
+    case GAN_INIT_NORMAL:
+        gan__rng_fill_normal(rng, w, nw, 0.0f, scale);
+        break;
+    case GAN_INIT_GLOROT_UNIFORM: {
+        float r = (float)sqrt(6.0 / (double)(l->in + l->cols));
+        gan_rng_uniform(w, nw, rng, -r, r);
+        break;
+    }
+    case GAN_INIT_HE_NORMAL:
+        gan__rng_fill_normal(rng, w, nw, 0.0f, (float)sqrt(2.0 / (double)l->in));
+        break;
+    default:
+        return gan__error(GAN_EINVAL, "%s: init %d is not a gan_init", fn, init);
+    }
+    memset(w + nw, 0, l->cols * sizeof *w);
+    return GAN_OK;
+}
+
+static int check_init_args(gan_net *net, gan_rng *rng, int init, float scale, const char *fn)
+{
+    GAN_CHECK_NULL(fn, net);
+    GAN_CHECK_NULL(fn, rng);
+    if (init < GAN_INIT_UNIFORM || init > GAN_INIT_HE_NORMAL)
+        return gan__error(GAN_EINVAL, "%s: init %d is not a gan_init", fn, init);
+    if ((init == GAN_INIT_UNIFORM || init == GAN_INIT_NORMAL) && !(scale > 0.0f && isfinite(scale)))
+        return gan__error(GAN_EINVAL, "%s: scale must be finite and > 0, got %g", fn, (double)scale);
+    return GAN_OK;
+}
+
+int gan_net_init(gan_net *net, gan_rng *rng, int init, float scale)
+{
+    int rc = check_init_args(net, rng, init, scale, "gan_net_init");
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].np > 0 &&
+            (rc = init_one(net, &net->layers[i], rng, init, scale, "gan_net_init")) != GAN_OK)
+            return rc;
+    return GAN_OK;
+}
+
+int gan_net_init_layer(gan_net *net, size_t layer, gan_rng *rng, int init, float scale)
+{
+    int rc = check_init_args(net, rng, init, scale, "gan_net_init_layer");
+    if (rc)
+        return rc;
+    if (layer >= net->n_layers)
+        return gan__error(GAN_EINVAL, "gan_net_init_layer: layer %zu out of range (%zu layers)",
+                          layer, net->n_layers);
+    if (net->layers[layer].np == 0)
+        return gan__error(GAN_EINVAL, "gan_net_init_layer: layer %zu has no parameters", layer);
+    return init_one(net, &net->layers[layer], rng, init, scale, "gan_net_init_layer");
+}
+
+int gan_net_set_bias(gan_net *net, size_t layer, const float *bias, size_t n)
+{
+    GAN_CHECK_NULL("gan_net_set_bias", net);
+    GAN_CHECK_NULL("gan_net_set_bias", bias);
+    if (layer >= net->n_layers)
+        return gan__error(GAN_EINVAL, "gan_net_set_bias: layer %zu out of range (%zu layers)",
+                          layer, net->n_layers);
+    const gan__layer *l = &net->layers[layer];
+    if (l->np == 0)
+        return gan__error(GAN_EINVAL, "gan_net_set_bias: layer %zu has no parameters", layer);
+    if (n != l->cols)
+        return gan__error(GAN_ESHAPE, "gan_net_set_bias: n is %zu, layer %zu has %zu biases",
+                          n, layer, l->cols);
+    memcpy(net->params + l->poff + l->in * l->cols, bias, n * sizeof *bias);
+    return GAN_OK;
+}
+
+int gan_net_init_output_bias_from_mean(gan_net *net, const float *mean, size_t n)
+{
+    GAN_CHECK_NULL("gan_net_init_output_bias_from_mean", net);
+    GAN_CHECK_NULL("gan_net_init_output_bias_from_mean", mean);
+    if (net->n_layers == 0)
+        return gan__error(GAN_ESTATE, "gan_net_init_output_bias_from_mean: net has no layers");
+    const gan__layer *l = gan__net_last_layer(net);
+    if (l->kind != GAN_LAYER_DENSE || l->act != GAN_ACT_SIGMOID)
+        return gan__error(GAN_EINVAL,
+                          "gan_net_init_output_bias_from_mean: last layer is not a sigmoid dense layer");
+    if (n != l->cols)
+        return gan__error(GAN_ESHAPE, "gan_net_init_output_bias_from_mean: n is %zu, output width is %zu",
+                          n, l->cols);
+    float *b = net->params + l->poff + l->in * l->cols;
+    for (size_t j = 0; j < n; j++) {
+        double m = mean[j];
+        if (!(m == m))
+            return gan__error(GAN_EINVAL, "gan_net_init_output_bias_from_mean: mean[%zu] is NaN", j);
+        if (m < 1e-7)
+            m = 1e-7;
+        if (m > 1.0 - 1e-7)
+            m = 1.0 - 1e-7;
+        b[j] = (float)log(m / (1.0 - m));
+    }
+    return GAN_OK;
+}
+
+int gan_net_get_params(float *out, size_t n, const gan_net *net)
+{
+    GAN_CHECK_NULL("gan_net_get_params", net);
+    GAN_CHECK_NULL("gan_net_get_params", out);
+    if (n != net->n_params)
+        return gan__error(GAN_ESHAPE, "gan_net_get_params: n is %zu, net has %zu parameters",
+                          n, net->n_params);
+    memcpy(out, net->params, n * sizeof *out);
+    return GAN_OK;
+}
+
+int gan_net_set_params(gan_net *net, const float *params, size_t n)
+{
+    GAN_CHECK_NULL("gan_net_set_params", net);
+    GAN_CHECK_NULL("gan_net_set_params", params);
+    if (n != net->n_params)
+        return gan__error(GAN_ESHAPE, "gan_net_set_params: n is %zu, net has %zu parameters",
+                          n, net->n_params);
+    memcpy(net->params, params, n * sizeof *params);
+    return GAN_OK;
+}
+
+int gan_net_get_grads(float *out, size_t n, const gan_net *net)
+{
+    GAN_CHECK_NULL("gan_net_get_grads", net);
+    GAN_CHECK_NULL("gan_net_get_grads", out);
+    if (n != net->n_params)
+        return gan__error(GAN_ESHAPE, "gan_net_get_grads: n is %zu, net has %zu parameters",
+                          n, net->n_params);
+    memcpy(out, net->grads, n * sizeof *out);
+    return GAN_OK;
+}

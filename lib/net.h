@@ -1,0 +1,74 @@
+/* gan_net internals (private): the layer table, the training workspace and
+ * the helpers other modules (optimizer, updates, session) need. */
+#ifndef GAN_NET_H
+#define GAN_NET_H
+
+#include "gan.h"
+#include "serial.h"
+
+typedef struct gan__layer {
+    uint32_t kind;   /* gan_layer_kind */
+    uint32_t act;    /* gan_activation (dense only) */
+    size_t in, out;  /* input width, output width */
+    size_t units, pieces;
+    size_t cols;     /* pre-activation columns: dense units, maxout
+                        units * pieces, dropout in */
+    float keep;      /* dropout */
+    float slope;     /* leaky ReLU */
+    size_t poff, np; /* offset of W in the flat parameters, count of W + b */
+
+    /* Training workspace, rows_cap rows each (see gan_net.rows_cap). */
+    float *pre;      /* dense / maxout: pre-activations (rows x cols) */
+    float *y;        /* output (rows x out); aliases pre for identity dense */
+    uint32_t *arg;   /* maxout: column of the winning piece (rows x units) */
+    float *mask;     /* dropout: 0 or 1/keep (rows x in) */
+} gan__layer;
+
+struct gan_net {
+    size_t input_width;
+    gan__layer *layers;
+    size_t n_layers, cap_layers;
+    float *params, *grads;
+    size_t n_params;
+
+    /* Training workspace: grown to the largest batch seen, then reused. */
+    size_t rows_cap;
+    size_t max_width;   /* widest input, output or pre-activation */
+    float *input;       /* copy of the last training input (rows x input_width) */
+    float *scratch[3];  /* backward buffers (rows_cap x max_width each) */
+    float *dout;        /* rows_cap x output width: room for the caller's
+                           output gradient (used by the update modules) */
+    size_t last_rows;   /* rows of the last training forward, 0 if none */
+};
+
+static inline const gan__layer *gan__net_last_layer(const gan_net *net)
+{
+    return &net->layers[net->n_layers - 1];
+}
+
+/* Training forward on the rows of x1 (rows1) followed by those of x2
+ * (rows2, x2 may be NULL when rows2 is 0), as one batch: the fused real +
+ * fake pass of the discriminator. Same contract as gan_net_train_forward. */
+int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, size_t rows1,
+                                const float *x2, size_t rows2, size_t cols);
+
+/* Backward through rows [row_begin, row_begin + rows) of the last training
+ * forward only; dy holds those rows. Same flags as gan_net_backward. Used to
+ * take G's gradient from the fake half of a fused real+fake D pass. */
+int gan__net_backward_range(float *dx, gan_net *net, const float *dy,
+                            size_t row_begin, size_t rows, unsigned flags);
+
+/* Release the training workspace (it is rebuilt on the next training
+ * forward); the net forgets its last training forward. */
+void gan__net_free_workspace(gan_net *net);
+
+int gan__net_has_dropout(const gan_net *net);
+
+/* Architecture and parameters, appended to w (the payload of gan_net_save). */
+void gan__net_write(gan__writer *w, const gan_net *net);
+/* A new net read from r; GAN_EFORMAT naming `what` on malformed input. */
+int gan__net_read(gan_net **out, gan__reader *r, const char *what);
+/* Nonzero when both nets have the same input width and layers. */
+int gan__net_same_arch(const gan_net *a, const gan_net *b);
+
+#endif

@@ -1,0 +1,296 @@
+/* gan_net forward passes: inference (const, thread-safe, no dropout) and
+ * training (keeps every layer's activations for the backward pass). */
+#include "blas.h"
+#include "net.h"
+#include "rng.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows per block in inference, bounding its scratch memory. */
+#define INFER_BLOCK_ROWS 512
+
+static inline float sigmoid(float a)
+{
+    if (a >= 0.0f)
+        return 1.0f / (1.0f + expf(-a));
+    const float e = expf(a);
+    return e / (1.0f + e);
+}
+
+/* pre (rows x cols) += bias; out = act(pre) (out may alias pre when
+ * act is the identity or when apply_act is 0). */
+static void bias_activate(float *out, float *pre, const float *bias, size_t rows, size_t cols,
+                          uint32_t act, float slope, int apply_act)
+{
+    if (!apply_act)
+        act = GAN_ACT_IDENTITY;
+    for (size_t r = 0; r < rows; r++) {
+        float *p = pre + r * cols;
+        float *o = out + r * cols;
+        switch (act) {
+        case GAN_ACT_RELU:
+            for (size_t j = 0; j < cols; j++) {
+                const float v = p[j] + bias[j];
+                p[j] = v;
+                o[j] = v > 0.0f ? v : 0.0f;
+            }
+            break;
+        case GAN_ACT_LEAKY_RELU:
+            for (size_t j = 0; j < cols; j++) {
+                const float v = p[j] + bias[j];
+                p[j] = v;
+                o[j] = v > 0.0f ? v : slope * v;
+            }
+            break;
+        case GAN_ACT_TANH:
+            for (size_t j = 0; j < cols; j++) {
+                const float v = p[j] + bias[j];
+                p[j] = v;
+                o[j] = tanhf(v);
+            }
+            break;
+        case GAN_ACT_SIGMOID:
+            for (size_t j = 0; j < cols; j++) {
+                const float v = p[j] + bias[j];
+                p[j] = v;
+                o[j] = sigmoid(v);
+            }
+            break;
+        default:
+            for (size_t j = 0; j < cols; j++)
+                o[j] = p[j] += bias[j];
+            break;
+        }
+    }
+}
+
+/* pre (rows x units*pieces) += bias; out (rows x units) = max over each
+ * unit's pieces; arg (may be NULL) = column of the first maximal piece. */
+static void bias_maxout(float *out, uint32_t *arg, float *pre, const float *bias,
+                        size_t rows, size_t units, size_t pieces)
+{
+    const size_t cols = units * pieces;
+    for (size_t r = 0; r < rows; r++) {
+        float *p = pre + r * cols;
+        for (size_t j = 0; j < cols; j++)
+            p[j] += bias[j];
+        float *o = out + r * units;
+        for (size_t u = 0; u < units; u++) {
+            const float *q = p + u * pieces;
+            size_t best = 0;
+            float m = q[0];
+            for (size_t k = 1; k < pieces; k++)
+                if (q[k] > m) {
+                    m = q[k];
+                    best = k;
+                }
+            o[u] = m;
+            if (arg)
+                arg[r * units + u] = (uint32_t)(u * pieces + best);
+        }
+    }
+}
+
+/* pre (rows x cols) = x (rows x in) W (in x cols). */
+static void gemm_forward(float *pre, const float *x, const float *w, size_t rows, size_t in,
+                         size_t cols)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)cols, (int)in, 1.0f,
+                x, (int)in, w, (int)cols, 0.0f, pre, (int)cols);
+}
+
+static int check_batch(const gan_net *net, const float *x, size_t rows, size_t cols, const char *fn)
+{
+    GAN_CHECK_NULL(fn, net);
+    GAN_CHECK_NULL(fn, x);
+    GAN_CHECK_NONZERO(fn, rows);
+    if (net->n_layers == 0)
+        return gan__error(GAN_ESTATE, "%s: net has no layers", fn);
+    if (cols != net->input_width)
+        return gan__error(GAN_ESHAPE, "%s: cols is %zu, net input width is %zu", fn, cols,
+                          net->input_width);
+    if (rows > INT32_MAX || net->max_width > INT32_MAX)
+        return gan__error(GAN_EINVAL, "%s: rows %zu too large for CBLAS", fn, rows);
+    return GAN_OK;
+}
+
+int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float *x, size_t rows,
+                    size_t cols, unsigned flags)
+{
+    int rc = check_batch(net, x, rows, cols, "gan_net_forward");
+    if (rc)
+        return rc;
+    GAN_CHECK_NULL("gan_net_forward", out);
+    const size_t width = gan_net_output_width(net);
+    if (out_cols != width)
+        return gan__error(GAN_ESHAPE, "gan_net_forward: out_cols is %zu, net output width is %zu",
+                          out_cols, width);
+    const size_t block = rows < INFER_BLOCK_ROWS ? rows : INFER_BLOCK_ROWS;
+    const size_t per = block * net->max_width;
+    float *buf = malloc(3 * per * sizeof *buf);
+    if (buf == NULL)
+        return gan__error(GAN_ENOMEM, "gan_net_forward: out of memory for %zu x %zu scratch",
+                          block, net->max_width);
+    float *ping[2] = {buf, buf + per};
+    float *pre = buf + 2 * per;
+
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        const size_t n = rows - r0 < block ? rows - r0 : block;
+        const float *cur = x + r0 * cols;
+        int which = 0;
+        for (size_t i = 0; i < net->n_layers; i++) {
+            const gan__layer *l = &net->layers[i];
+            const float *w = net->params + l->poff;
+            const int last = i + 1 == net->n_layers;
+            float *dst = ping[which];
+            if (l->kind == GAN_LAYER_DENSE) {
+                gemm_forward(dst, cur, w, n, l->in, l->cols);
+                bias_activate(dst, dst, w + l->in * l->cols, n, l->cols, l->act, l->slope,
+                              !(last && (flags & GAN_FORWARD_LOGITS)));
+            } else if (l->kind == GAN_LAYER_MAXOUT) {
+                gemm_forward(pre, cur, w, n, l->in, l->cols);
+                bias_maxout(dst, NULL, pre, w + l->in * l->cols, n, l->units, l->pieces);
+            } else {
+                continue; /* dropout is the identity at inference */
+            }
+            cur = dst;
+            which ^= 1;
+        }
+        memcpy(out + r0 * width, cur, n * width * sizeof *out);
+    }
+    free(buf);
+    return GAN_OK;
+}
+
+/* Grow the training workspace to hold rows rows; nothing happens when it
+ * is already large enough. */
+static int ensure_workspace(gan_net *net, size_t rows)
+{
+    if (rows <= net->rows_cap)
+        return GAN_OK;
+    /* The old content is not needed across a regrow. */
+    gan__net_free_workspace(net);
+
+    int fail = 0;
+    net->input = malloc(rows * net->input_width * sizeof(float));
+    fail |= net->input == NULL;
+    for (int k = 0; k < 3; k++) {
+        net->scratch[k] = malloc(rows * net->max_width * sizeof(float));
+        fail |= net->scratch[k] == NULL;
+    }
+    net->dout = malloc(rows * gan_net_output_width(net) * sizeof(float));
+    fail |= net->dout == NULL;
+    for (size_t i = 0; i < net->n_layers && !fail; i++) {
+        gan__layer *l = &net->layers[i];
+        if (l->kind == GAN_LAYER_DROPOUT) {
+            l->mask = malloc(rows * l->in * sizeof(float));
+            l->y = malloc(rows * l->out * sizeof(float));
+            fail |= l->mask == NULL || l->y == NULL;
+            continue;
+        }
+        l->pre = malloc(rows * l->cols * sizeof(float));
+        fail |= l->pre == NULL;
+        if (l->kind == GAN_LAYER_MAXOUT) {
+            l->y = malloc(rows * l->out * sizeof(float));
+            l->arg = malloc(rows * l->units * sizeof(uint32_t));
+            fail |= l->y == NULL || l->arg == NULL;
+        } else {
+            l->y = l->act == GAN_ACT_IDENTITY ? l->pre : malloc(rows * l->out * sizeof(float));
+            fail |= l->y == NULL;
+        }
+    }
+    if (fail) {
+        gan__net_free_workspace(net);
+        return gan__error(GAN_ENOMEM, "gan_net_train_forward: out of memory for %zu rows", rows);
+    }
+    net->rows_cap = rows;
+    return GAN_OK;
+}
+
+/* Inverted-dropout mask: each entry kept with probability keep (compared
+ * on 32-bit halves of the generator's output) and scaled by 1/keep. */
+static void draw_mask(float *mask, size_t n, float keep, gan_rng *rng)
+{
+    if (keep >= 1.0f) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = 1.0f;
+        return;
+    }
+    const uint64_t threshold = (uint64_t)ldexp((double)keep, 32);
+    const float scale = 1.0f / keep;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        const uint64_t u = gan__rng_next(rng);
+        mask[i] = (u & 0xffffffffu) < threshold ? scale : 0.0f;
+        mask[i + 1] = (u >> 32) < threshold ? scale : 0.0f;
+    }
+    if (i < n)
+        mask[i] = (gan__rng_next(rng) & 0xffffffffu) < threshold ? scale : 0.0f;
+}
+
+int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, size_t rows1,
+                                const float *x2, size_t rows2, size_t cols)
+{
+    const size_t rows = rows1 + rows2;
+    int rc = check_batch(net, x1, rows, cols, "gan_net_train_forward");
+    if (rc)
+        return rc;
+    if (rows2 > 0)
+        GAN_CHECK_NULL("gan_net_train_forward", x2);
+    if (rng == NULL && gan__net_has_dropout(net))
+        return gan__error(GAN_EINVAL, "gan_net_train_forward: rng is NULL but the net has dropout");
+    if ((rc = ensure_workspace(net, rows)) != GAN_OK)
+        return rc;
+    memcpy(net->input, x1, rows1 * cols * sizeof *x1);
+    if (rows2 > 0)
+        memcpy(net->input + rows1 * cols, x2, rows2 * cols * sizeof *x2);
+    const float *cur = net->input;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        gan__layer *l = &net->layers[i];
+        const float *w = net->params + l->poff;
+        switch (l->kind) {
+        case GAN_LAYER_DENSE:
+            gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
+            bias_activate(l->y, l->pre, w + l->in * l->cols, rows, l->cols, l->act, l->slope, 1);
+            break;
+        case GAN_LAYER_MAXOUT:
+            gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
+            bias_maxout(l->y, l->arg, l->pre, w + l->in * l->cols, rows, l->units, l->pieces);
+            break;
+        default: {
+            const size_t n = rows * l->in;
+            draw_mask(l->mask, n, l->keep, rng);
+            for (size_t j = 0; j < n; j++)
+                l->y[j] = cur[j] * l->mask[j];
+            break;
+        }
+        }
+        cur = l->y;
+    }
+    net->last_rows = rows;
+    return GAN_OK;
+}
+
+int gan_net_train_forward(gan_net *net, gan_rng *rng, const float *x, size_t rows, size_t cols)
+{
+    return gan__net_train_forward_pair(net, rng, x, rows, NULL, 0, cols);
+}
+
+int gan_net_train_output(const float **out, size_t *rows, size_t *cols, const gan_net *net,
+                         unsigned flags)
+{
+    GAN_CHECK_NULL("gan_net_train_output", out);
+    GAN_CHECK_NULL("gan_net_train_output", net);
+    if (net->last_rows == 0)
+        return gan__error(GAN_ESTATE, "gan_net_train_output: no training forward has run");
+    const gan__layer *l = gan__net_last_layer(net);
+    *out = (flags & GAN_FORWARD_LOGITS) && l->kind == GAN_LAYER_DENSE ? l->pre : l->y;
+    if (rows)
+        *rows = net->last_rows;
+    if (cols)
+        *cols = l->out;
+    return GAN_OK;
+}

@@ -1,0 +1,157 @@
+/* gan_net files: architecture and parameters in a checksummed container
+ * (see serial.h), written atomically. */
+#include "net.h"
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char NET_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'N', 'E', 'T', '\0', '\1'};
+#define NET_FORMAT_VERSION 1u
+/* Sanity bounds that keep a hostile file from asking for absurd sizes
+ * before the parameter count is checked against the bytes present. */
+#define MAX_LAYERS 4096u
+
+void gan__net_write(gan__writer *w, const gan_net *net)
+{
+    gan__put_u64(w, net->input_width);
+    gan__put_u32(w, (uint32_t)net->n_layers);
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        gan__put_u32(w, l->kind);
+        gan__put_u32(w, l->act);
+        gan__put_u64(w, l->units);
+        gan__put_u64(w, l->pieces);
+        gan__put_f32(w, l->keep);
+        gan__put_f32(w, l->slope);
+    }
+    gan__put_u64(w, net->n_params);
+    gan__put_f32_array(w, net->params, net->n_params);
+}
+
+int gan__net_read(gan_net **out, gan__reader *r, const char *what)
+{
+    *out = NULL;
+    const uint64_t input_width = gan__get_u64(r);
+    const uint32_t n_layers = gan__get_u32(r);
+    if (r->failed || input_width == 0 || input_width > UINT32_MAX || n_layers > MAX_LAYERS)
+        return gan__error(GAN_EFORMAT, "%s: bad net header", what);
+    gan_net *net;
+    int rc = gan_net_create(&net, (size_t)input_width);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < n_layers && rc == GAN_OK; i++) {
+        const uint32_t kind = gan__get_u32(r), act = gan__get_u32(r);
+        const uint64_t units = gan__get_u64(r), pieces = gan__get_u64(r);
+        const float keep = gan__get_f32(r), slope = gan__get_f32(r);
+        if (r->failed || units == 0 || units > UINT32_MAX || pieces == 0 || pieces > UINT32_MAX) {
+            rc = gan__error(GAN_EFORMAT, "%s: layer %u is malformed", what, i);
+            break;
+        }
+        /* Refuse layers whose parameters could not fit in the bytes left,
+         * before allocating them. */
+        if (kind == GAN_LAYER_DENSE || kind == GAN_LAYER_MAXOUT) {
+            const uint64_t cols = kind == GAN_LAYER_DENSE ? units : units * pieces;
+            const uint64_t width = gan_net_output_width(net);
+            const uint64_t budget = gan__reader_left(r) / sizeof(float);
+            if (net->n_params > budget || cols > budget || width > budget / cols ||
+                width * cols + cols > budget - (uint64_t)net->n_params) {
+                rc = gan__error(GAN_EFORMAT, "%s: layer %u is larger than the file", what, i);
+                break;
+            }
+        }
+        switch (kind) {
+        case GAN_LAYER_DENSE:
+            rc = gan_net_add_dense(net, (size_t)units, (int)act);
+            if (rc == GAN_OK && act == GAN_ACT_LEAKY_RELU)
+                rc = gan_net_set_leaky_slope(net, i, slope);
+            break;
+        case GAN_LAYER_MAXOUT:
+            rc = gan_net_add_maxout(net, (size_t)units, (size_t)pieces);
+            break;
+        case GAN_LAYER_DROPOUT:
+            rc = gan_net_add_dropout(net, keep);
+            break;
+        default:
+            rc = GAN_EFORMAT;
+        }
+        if (rc != GAN_OK)
+            rc = gan__error(GAN_EFORMAT, "%s: layer %u (kind %u) is invalid", what, i, kind);
+    }
+    if (rc == GAN_OK) {
+        const uint64_t n_params = gan__get_u64(r);
+        if (r->failed || n_params != net->n_params ||
+            n_params > gan__reader_left(r) / sizeof(float))
+            rc = gan__error(GAN_EFORMAT, "%s: parameter count does not match the layers", what);
+        else if (gan__get_f32_array(r, net->params, net->n_params))
+            rc = gan__error(GAN_EFORMAT, "%s: truncated parameters", what);
+    }
+    if (rc != GAN_OK) {
+        gan_net_free(net);
+        return rc;
+    }
+    *out = net;
+    return GAN_OK;
+}
+
+int gan__net_same_arch(const gan_net *a, const gan_net *b)
+{
+    if (a->input_width != b->input_width || a->n_layers != b->n_layers)
+        return 0;
+    for (size_t i = 0; i < a->n_layers; i++) {
+        const gan__layer *x = &a->layers[i], *y = &b->layers[i];
+        if (x->kind != y->kind || x->act != y->act || x->units != y->units ||
+            x->pieces != y->pieces || x->keep != y->keep ||
+            (x->act == GAN_ACT_LEAKY_RELU && x->slope != y->slope))
+            return 0;
+    }
+    return 1;
+}
+
+int gan_net_save(const gan_net *net, const char *path)
+{
+    GAN_CHECK_NULL("gan_net_save", net);
+    GAN_CHECK_NULL("gan_net_save", path);
+    gan__writer payload, file;
+    gan__writer_init(&payload);
+    gan__writer_init(&file);
+    gan__net_write(&payload, net);
+    int rc = GAN_OK;
+    if (!payload.failed)
+        gan__container_build(&file, NET_MAGIC, NET_FORMAT_VERSION, payload.data, payload.len);
+    if (payload.failed || file.failed)
+        rc = gan__error(GAN_ENOMEM, "gan_net_save: out of memory serialising the net");
+    else
+        rc = gan__file_write_atomic(path, file.data, file.len);
+    gan__writer_free(&payload);
+    gan__writer_free(&file);
+    return rc;
+}
+
+int gan_net_load(gan_net **out, const char *path)
+{
+    GAN_CHECK_NULL("gan_net_load", out);
+    *out = NULL;
+    GAN_CHECK_NULL("gan_net_load", path);
+    void *data;
+    size_t len;
+    int rc = gan__file_read_all(&data, &len, path, (size_t)1 << 34);
+    if (rc)
+        return rc;
+    gan__reader r;
+    uint32_t version;
+    rc = gan__container_open(&r, &version, data, len, NET_MAGIC, path);
+    if (rc == GAN_OK && version != NET_FORMAT_VERSION)
+        rc = gan__error(GAN_EFORMAT, "%s: net format version %u is not supported (expected %u)",
+                        path, version, NET_FORMAT_VERSION);
+    if (rc == GAN_OK) {
+        rc = gan__net_read(out, &r, path);
+        if (rc == GAN_OK && gan__reader_left(&r) != 0) {
+            gan_net_free(*out);
+            *out = NULL;
+            rc = gan__error(GAN_EFORMAT, "%s: trailing bytes after the net", path);
+        }
+    }
+    free(data);
+    return rc;
+}

@@ -1,0 +1,338 @@
+/* gan_optimizer: SGD with classic momentum and the paper's schedules, Adam,
+ * an optional max-norm constraint; state bound to one net. */
+#include "net.h"
+#include "optim.h"
+#include "serial.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char OPT_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'O', 'P', 'T', '\0', '\1'};
+#define OPT_FORMAT_VERSION 1u
+
+struct gan_optimizer {
+    gan_optimizer_options o;
+    gan_net *net;
+    size_t n;          /* parameters of the bound net at creation */
+    float *m;          /* SGD: velocity; Adam: first moment */
+    float *v;          /* Adam: second moment (NULL for SGD) */
+    float *colnorm;    /* max-norm scratch (widest layer's columns) */
+    uint64_t steps;
+    uint64_t epoch;    /* 1-based, drives the momentum ramp */
+    float lr;          /* learning rate of the next step */
+    float mu;          /* momentum of the next step */
+};
+
+int gan_optimizer_options_init(gan_optimizer_options *opts, unsigned int version)
+{
+    GAN_CHECK_NULL("gan_optimizer_options_init", opts);
+    if (version != GAN_OPTIMIZER_OPTIONS_VERSION)
+        return gan__error(GAN_EUNSUPPORTED, "gan_optimizer_options_init: version %u unknown", version);
+    const gan_optimizer_options init = GAN_OPTIMIZER_OPTIONS_INIT;
+    *opts = init;
+    return GAN_OK;
+}
+
+static int check_options(const gan_optimizer_options *o)
+{
+    const char *fn = "gan_optimizer_create";
+    if (o->version != GAN_OPTIMIZER_OPTIONS_VERSION)
+        return gan__error(GAN_EUNSUPPORTED, "%s: opts->version %u unknown (expected %u)", fn,
+                          o->version, GAN_OPTIMIZER_OPTIONS_VERSION);
+    if (o->kind != GAN_OPT_SGD && o->kind != GAN_OPT_ADAM)
+        return gan__error(GAN_EUNSUPPORTED, "%s: opts->kind %u unknown", fn, o->kind);
+    if (!(o->learning_rate > 0.0f) || !isfinite(o->learning_rate))
+        return gan__error(GAN_EINVAL, "%s: opts->learning_rate must be finite and > 0", fn);
+    if (!(o->lr_decay >= 1.0f) || !isfinite(o->lr_decay))
+        return gan__error(GAN_EINVAL, "%s: opts->lr_decay must be finite and >= 1", fn);
+    if (!(o->lr_min >= 0.0f) || !isfinite(o->lr_min))
+        return gan__error(GAN_EINVAL, "%s: opts->lr_min must be finite and >= 0", fn);
+    if (!(o->momentum >= 0.0f && o->momentum < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->momentum must be in [0, 1)", fn);
+    if (!(o->momentum_final >= 0.0f && o->momentum_final < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->momentum_final must be in [0, 1)", fn);
+    if (o->momentum_start_epoch < 1)
+        return gan__error(GAN_EINVAL, "%s: opts->momentum_start_epoch must be >= 1", fn);
+    if (o->momentum_saturate_epoch < o->momentum_start_epoch)
+        return gan__error(GAN_EINVAL,
+                          "%s: opts->momentum_saturate_epoch must be >= momentum_start_epoch", fn);
+    if (!(o->beta1 >= 0.0f && o->beta1 < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->beta1 must be in [0, 1)", fn);
+    if (!(o->beta2 >= 0.0f && o->beta2 < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->beta2 must be in [0, 1)", fn);
+    if (!(o->epsilon > 0.0f) || !isfinite(o->epsilon))
+        return gan__error(GAN_EINVAL, "%s: opts->epsilon must be finite and > 0", fn);
+    if (!(o->max_norm >= 0.0f) || !isfinite(o->max_norm))
+        return gan__error(GAN_EINVAL, "%s: opts->max_norm must be finite and >= 0", fn);
+    return GAN_OK;
+}
+
+/* Momentum at a 1-based epoch: linear ramp from momentum at the start
+ * epoch to momentum_final at the saturate epoch. */
+static float momentum_at(const gan_optimizer_options *o, uint64_t epoch)
+{
+    const double s = o->momentum_start_epoch, e = o->momentum_saturate_epoch;
+    double t;
+    if (e == s)
+        t = (double)epoch >= s ? 1.0 : 0.0;
+    else
+        t = ((double)epoch - s) / (e - s);
+    if (t < 0.0)
+        t = 0.0;
+    if (t > 1.0)
+        t = 1.0;
+    return (float)(o->momentum + (o->momentum_final - o->momentum) * t);
+}
+
+/* Learning rate after `steps` steps: lr0 / decay^steps, floored. Computed
+ * from the step count (not by repeated division) so it does not drift. */
+static float lr_at(const gan_optimizer_options *o, uint64_t steps)
+{
+    double lr = (double)o->learning_rate;
+    if (o->lr_decay > 1.0f)
+        lr *= pow((double)o->lr_decay, -(double)steps);
+    if (lr < (double)o->lr_min)
+        lr = (double)o->lr_min;
+    return (float)lr;
+}
+
+int gan_optimizer_create(gan_optimizer **out, gan_net *net, const gan_optimizer_options *opts)
+{
+    GAN_CHECK_NULL("gan_optimizer_create", out);
+    *out = NULL;
+    GAN_CHECK_NULL("gan_optimizer_create", net);
+    GAN_CHECK_NULL("gan_optimizer_create", opts);
+    int rc = check_options(opts);
+    if (rc)
+        return rc;
+    if (net->n_params == 0)
+        return gan__error(GAN_ESTATE, "gan_optimizer_create: net has no parameters");
+    gan_optimizer *o = calloc(1, sizeof *o);
+    if (o == NULL)
+        return gan__error(GAN_ENOMEM, "gan_optimizer_create: out of memory");
+    o->o = *opts;
+    o->net = net;
+    o->n = net->n_params;
+    o->m = calloc(o->n, sizeof *o->m);
+    if (opts->kind == GAN_OPT_ADAM)
+        o->v = calloc(o->n, sizeof *o->v);
+    size_t widest = 1;
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].np > 0 && net->layers[i].cols > widest)
+            widest = net->layers[i].cols;
+    o->colnorm = malloc(widest * sizeof *o->colnorm);
+    if (o->m == NULL || (opts->kind == GAN_OPT_ADAM && o->v == NULL) || o->colnorm == NULL) {
+        gan_optimizer_free(o);
+        return gan__error(GAN_ENOMEM, "gan_optimizer_create: out of memory for %zu parameters",
+                          net->n_params);
+    }
+    o->epoch = 1;
+    o->lr = lr_at(opts, 0);
+    o->mu = momentum_at(opts, 1);
+    *out = o;
+    return GAN_OK;
+}
+
+void gan_optimizer_free(gan_optimizer *opt)
+{
+    if (opt == NULL)
+        return;
+    free(opt->m);
+    free(opt->v);
+    free(opt->colnorm);
+    free(opt);
+}
+
+/* Nonzero if x is Inf or NaN (exponent bits all ones); written on the bit
+ * pattern so the update loops stay vectorisable. */
+static inline uint32_t nonfinite_bit(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x7f800000u) == 0x7f800000u;
+}
+
+/* Scale each column of every weight matrix whose L2 norm exceeds max_norm
+ * back to max_norm (a column holds one unit's incoming weights). */
+static void apply_max_norm(gan_optimizer *o)
+{
+    const gan_net *net = o->net;
+    const float c = o->o.max_norm;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        if (l->np == 0)
+            continue;
+        float *w = net->params + l->poff;
+        float *norm = o->colnorm;
+        memset(norm, 0, l->cols * sizeof *norm);
+        for (size_t r = 0; r < l->in; r++)
+            for (size_t j = 0; j < l->cols; j++)
+                norm[j] += w[r * l->cols + j] * w[r * l->cols + j];
+        for (size_t j = 0; j < l->cols; j++) {
+            const float nj = sqrtf(norm[j]);
+            norm[j] = nj > c ? c / nj : 1.0f;
+        }
+        for (size_t r = 0; r < l->in; r++)
+            for (size_t j = 0; j < l->cols; j++)
+                w[r * l->cols + j] *= norm[j];
+    }
+}
+
+int gan_optimizer_step(gan_optimizer *opt)
+{
+    GAN_CHECK_NULL("gan_optimizer_step", opt);
+    gan_net *net = opt->net;
+    if (net->n_params != opt->n)
+        return gan__error(GAN_ESTATE, "gan_optimizer_step: the net changed shape since the optimizer was created");
+    float *restrict p = net->params;
+    const float *restrict g = net->grads;
+    float *restrict m = opt->m;
+    const size_t n = opt->n;
+    const float lr = opt->lr;
+    uint32_t bad = 0;
+    if (opt->o.kind == GAN_OPT_SGD) {
+        const float mu = opt->mu;
+        for (size_t i = 0; i < n; i++) {
+            const float vi = mu * m[i] - lr * g[i];
+            m[i] = vi;
+            p[i] += vi;
+            bad |= nonfinite_bit(p[i]);
+        }
+    } else {
+        float *restrict v = opt->v;
+        const double t = (double)(opt->steps + 1);
+        const float b1 = opt->o.beta1, b2 = opt->o.beta2, eps = opt->o.epsilon;
+        const float c1 = (float)(1.0 / (1.0 - pow((double)b1, t)));
+        const float c2 = (float)(1.0 / (1.0 - pow((double)b2, t)));
+        for (size_t i = 0; i < n; i++) {
+            const float mi = b1 * m[i] + (1.0f - b1) * g[i];
+            const float vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+            m[i] = mi;
+            v[i] = vi;
+            p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
+            bad |= nonfinite_bit(p[i]);
+        }
+    }
+    if (opt->o.max_norm > 0.0f)
+        apply_max_norm(opt);
+    opt->steps++;
+    opt->lr = lr_at(&opt->o, opt->steps);
+    if (bad)
+        return gan__error(GAN_EDIVERGED, "gan_optimizer_step: a parameter became NaN or Inf at step %llu",
+                          (unsigned long long)opt->steps);
+    return GAN_OK;
+}
+
+int gan_optimizer_set_epoch(gan_optimizer *opt, uint64_t epoch)
+{
+    GAN_CHECK_NULL("gan_optimizer_set_epoch", opt);
+    if (epoch < 1)
+        return gan__error(GAN_EINVAL, "gan_optimizer_set_epoch: epoch is 1-based, got 0");
+    opt->epoch = epoch;
+    opt->mu = momentum_at(&opt->o, epoch);
+    return GAN_OK;
+}
+
+float gan_optimizer_learning_rate(const gan_optimizer *opt)
+{
+    return opt ? opt->lr : 0.0f;
+}
+
+float gan_optimizer_momentum(const gan_optimizer *opt)
+{
+    if (opt == NULL)
+        return 0.0f;
+    return opt->o.kind == GAN_OPT_SGD ? opt->mu : opt->o.beta1;
+}
+
+uint64_t gan_optimizer_steps(const gan_optimizer *opt)
+{
+    return opt ? opt->steps : 0;
+}
+
+/* Payload: u32 kind | u64 n | u64 steps | u64 epoch | m[n] | v[n] (Adam). */
+static void write_state(gan__writer *w, const gan_optimizer *o)
+{
+    gan__put_u32(w, o->o.kind);
+    gan__put_u64(w, o->n);
+    gan__put_u64(w, o->steps);
+    gan__put_u64(w, o->epoch);
+    gan__put_f32_array(w, o->m, o->n);
+    if (o->v)
+        gan__put_f32_array(w, o->v, o->n);
+}
+
+size_t gan_optimizer_state_size(const gan_optimizer *opt)
+{
+    if (opt == NULL)
+        return 0;
+    const size_t arrays = opt->v ? 2 : 1;
+    return GAN_CONTAINER_OVERHEAD + 4 + 3 * 8 + arrays * opt->n * sizeof(float);
+}
+
+int gan_optimizer_get_state(void *buf, size_t size, const gan_optimizer *opt)
+{
+    GAN_CHECK_NULL("gan_optimizer_get_state", buf);
+    GAN_CHECK_NULL("gan_optimizer_get_state", opt);
+    const size_t need = gan_optimizer_state_size(opt);
+    if (size < need)
+        return gan__error(GAN_EINVAL, "gan_optimizer_get_state: size is %zu, need %zu", size, need);
+    gan__writer payload, c;
+    gan__writer_init(&payload);
+    gan__writer_init(&c);
+    write_state(&payload, opt);
+    if (!payload.failed)
+        gan__container_build(&c, OPT_MAGIC, OPT_FORMAT_VERSION, payload.data, payload.len);
+    int rc = GAN_OK;
+    if (payload.failed || c.failed)
+        rc = gan__error(GAN_ENOMEM, "gan_optimizer_get_state: out of memory");
+    else
+        memcpy(buf, c.data, c.len);
+    gan__writer_free(&payload);
+    gan__writer_free(&c);
+    return rc;
+}
+
+int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
+{
+    const char *fn = "gan_optimizer_set_state";
+    GAN_CHECK_NULL(fn, opt);
+    GAN_CHECK_NULL(fn, buf);
+    gan__reader r;
+    uint32_t version;
+    int rc = gan__container_open(&r, &version, buf, size, OPT_MAGIC, "optimizer state");
+    if (rc)
+        return rc;
+    if (version != OPT_FORMAT_VERSION)
+        return gan__error(GAN_EFORMAT, "%s: state format version %u unknown", fn, version);
+    const uint32_t kind = gan__get_u32(&r);
+    const uint64_t n = gan__get_u64(&r);
+    const uint64_t steps = gan__get_u64(&r);
+    const uint64_t epoch = gan__get_u64(&r);
+    if (r.failed || epoch < 1)
+        return gan__error(GAN_EFORMAT, "%s: malformed state header", fn);
+    if (kind != opt->o.kind)
+        return gan__error(GAN_ESHAPE, "%s: state is for optimizer kind %u, this one is %u", fn,
+                          kind, opt->o.kind);
+    if (n != opt->n)
+        return gan__error(GAN_ESHAPE, "%s: state holds %llu parameters, the net has %zu", fn,
+                          (unsigned long long)n, opt->n);
+    const size_t arrays = opt->v ? 2 : 1;
+    if (gan__reader_left(&r) != arrays * opt->n * sizeof(float))
+        return gan__error(GAN_EFORMAT, "%s: state arrays have the wrong length", fn);
+    gan__get_f32_array(&r, opt->m, opt->n);
+    if (opt->v)
+        gan__get_f32_array(&r, opt->v, opt->n);
+    opt->steps = steps;
+    opt->epoch = epoch;
+    opt->lr = lr_at(&opt->o, steps);
+    opt->mu = momentum_at(&opt->o, epoch);
+    return GAN_OK;
+}
+
+gan_net *gan__optimizer_net(const gan_optimizer *opt)
+{
+    return opt->net;
+}

@@ -1,0 +1,514 @@
+/* IDX loading: round trips (plain and gzip), malformed files, MNIST and
+ * Fashion-MNIST when present. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "gan.h"
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+static char g_dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(g_dir, "/tmp/gan_idx_XXXXXX");
+    return mkdtemp(g_dir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void tmp_path(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", g_dir, name);
+}
+
+/* Write bytes to path, gzip-compressed when gz. */
+static void write_file(const char *path, const void *data, size_t n, int gz)
+{
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        assert_non_null(f);
+        if (n > 0)
+            assert_int_equal(gzwrite(f, data, (unsigned)n), (int)n);
+        assert_int_equal(gzclose(f), Z_OK);
+    } else {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        if (n > 0)
+            assert_int_equal(fwrite(data, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+    }
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Header type/dims and sizes followed by body_len bytes of pattern; returns
+ * the malloc'ed buffer and its length. */
+static uint8_t *make_idx(size_t *len, uint8_t type, uint8_t ndims, const uint32_t *dims,
+                         size_t body_len)
+{
+    size_t hdr = 4 + 4 * (size_t)ndims;
+    uint8_t *b = malloc(hdr + body_len + 1);
+    assert_non_null(b);
+    b[0] = 0;
+    b[1] = 0;
+    b[2] = type;
+    b[3] = ndims;
+    for (unsigned i = 0; i < ndims; i++)
+        put_be32(b + 4 + 4 * i, dims[i]);
+    for (size_t i = 0; i < body_len; i++)
+        b[hdr + i] = (uint8_t)((i * 37u + 11u) & 0xFF);
+    *len = hdr + body_len;
+    return b;
+}
+
+static void write_images(const char *path, uint32_t n, uint32_t h, uint32_t w, int gz)
+{
+    uint32_t dims[3] = {n, h, w};
+    size_t len;
+    uint8_t *b = make_idx(&len, 0x08, 3, dims, (size_t)n * h * w);
+    write_file(path, b, len, gz);
+    free(b);
+}
+
+static void write_labels(const char *path, uint32_t n, int gz)
+{
+    uint32_t dims[1] = {n};
+    size_t len;
+    uint8_t *b = make_idx(&len, 0x08, 1, dims, n);
+    write_file(path, b, len, gz);
+    free(b);
+}
+
+static void check_round_trip(uint32_t n, uint32_t h, uint32_t w, int gz)
+{
+    char ip[128], lp[128];
+    tmp_path(ip, sizeof ip, gz ? "img.gz" : "img");
+    tmp_path(lp, sizeof lp, gz ? "lab.gz" : "lab");
+    write_images(ip, n, h, w, gz);
+    write_labels(lp, n, gz);
+
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, lp), GAN_OK);
+    assert_int_equal(gan_dataset_rows(ds), n);
+    assert_int_equal(gan_dataset_cols(ds), (size_t)h * w);
+    const float *x = gan_dataset_data(ds);
+    const int32_t *lab = gan_dataset_labels(ds);
+    assert_non_null(x);
+    assert_non_null(lab);
+    size_t total = (size_t)n * h * w;
+    for (size_t i = 0; i < total; i++) {
+        uint8_t byte = (uint8_t)((i * 37u + 11u) & 0xFF);
+        if (x[i] != (float)byte / 255.0f)
+            fail_msg("pixel %zu is %g, expected %u/255", i, (double)x[i], byte);
+    }
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(lab[i], (int32_t)((i * 37u + 11u) & 0xFF));
+    /* Extremes map to exactly 0 and 1. */
+    float lo = 1, hi = 0;
+    for (size_t i = 0; i < total; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    assert_true(lo >= 0.0f && hi <= 1.0f);
+    gan_dataset_free(ds);
+
+    /* Without labels. */
+    ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, NULL), GAN_OK);
+    assert_null(gan_dataset_labels(ds));
+    assert_int_equal(gan_dataset_rows(ds), n);
+    gan_dataset_free(ds);
+    unlink(ip);
+    unlink(lp);
+}
+
+static void test_round_trip_plain(void **state)
+{
+    (void)state;
+    check_round_trip(5, 3, 2, 0);
+    check_round_trip(1, 1, 1, 0);
+    /* Larger than the loader's read chunk. */
+    check_round_trip(400, 28, 28, 0);
+}
+
+static void test_round_trip_gzip(void **state)
+{
+    (void)state;
+    check_round_trip(5, 3, 2, 1);
+    check_round_trip(1, 1, 1, 1);
+    check_round_trip(400, 28, 28, 1);
+}
+
+/* Mixed: gzipped images with plain labels. */
+static void test_round_trip_mixed(void **state)
+{
+    (void)state;
+    char ip[128], lp[128];
+    tmp_path(ip, sizeof ip, "mixed_img.gz");
+    tmp_path(lp, sizeof lp, "mixed_lab");
+    write_images(ip, 7, 4, 4, 1);
+    write_labels(lp, 7, 0);
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, lp), GAN_OK);
+    assert_int_equal(gan_dataset_rows(ds), 7);
+    assert_int_equal(gan_dataset_cols(ds), 16);
+    gan_dataset_free(ds);
+    unlink(ip);
+    unlink(lp);
+}
+
+/* Build malformed file number `which` (see BAD below) into path. */
+static void build_bad(const char *path, int which, int gz)
+{
+    uint32_t d3[3] = {2, 2, 2};
+    uint32_t d1[1] = {2};
+    size_t len = 0;
+    uint8_t *b = NULL;
+    switch (which) {
+    case 0: /* wrong magic */
+        b = make_idx(&len, 0x08, 3, d3, 8);
+        b[0] = 0x01;
+        break;
+    case 1: /* wrong type code (0x0D = float) */
+        b = make_idx(&len, 0x0D, 3, d3, 8);
+        break;
+    case 2: /* images file with 2 dimensions */
+        b = make_idx(&len, 0x08, 2, d3, 8);
+        break;
+    case 3: /* truncated header: magic and 1.5 sizes */
+        b = make_idx(&len, 0x08, 3, d3, 0);
+        len = 4 + 6;
+        break;
+    case 4: /* truncated body */
+        b = make_idx(&len, 0x08, 3, d3, 7);
+        break;
+    case 5: /* trailing garbage */
+        b = make_idx(&len, 0x08, 3, d3, 9);
+        break;
+    case 6: { /* sizes whose product overflows size_t */
+        uint32_t big[3] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
+        b = make_idx(&len, 0x08, 3, big, 8);
+        break;
+    }
+    case 7: { /* sizes that fit size_t but far exceed the file */
+        uint32_t big[3] = {0xFFFFFFFFu, 0xFFFFu, 1};
+        b = make_idx(&len, 0x08, 3, big, 8);
+        break;
+    }
+    case 8: { /* a zero size */
+        uint32_t z[3] = {0, 28, 28};
+        b = make_idx(&len, 0x08, 3, z, 0);
+        break;
+    }
+    case 9: /* empty file */
+        b = make_idx(&len, 0x08, 3, d3, 0);
+        len = 0;
+        break;
+    case 10: /* magic only */
+        b = make_idx(&len, 0x08, 3, d3, 0);
+        len = 3;
+        break;
+    case 11: { /* labels: count mismatch (3 labels for 2 images) */
+        uint32_t n3[1] = {3};
+        b = make_idx(&len, 0x08, 1, n3, 3);
+        break;
+    }
+    case 12: /* labels with 3 dimensions */
+        b = make_idx(&len, 0x08, 3, d3, 8);
+        break;
+    case 13: /* labels truncated */
+        b = make_idx(&len, 0x08, 1, d1, 1);
+        break;
+    case 14: /* labels with trailing garbage */
+        b = make_idx(&len, 0x08, 1, d1, 3);
+        break;
+    default:
+        fail();
+    }
+    write_file(path, b, len, gz);
+    free(b);
+}
+
+/* in_labels: the bad file is the labels file (the images are valid). */
+static const struct {
+    const char *name;
+    int in_labels;
+    int expect;
+} BAD[] = {
+    {"wrong magic", 0, GAN_EFORMAT},
+    {"wrong type code", 0, GAN_EFORMAT},
+    {"wrong dims", 0, GAN_EFORMAT},
+    {"truncated header", 0, GAN_EFORMAT},
+    {"truncated body", 0, GAN_EFORMAT},
+    {"trailing garbage", 0, GAN_EFORMAT},
+    {"sizes overflow size_t", 0, GAN_EFORMAT},
+    {"sizes exceed the file", 0, GAN_EFORMAT},
+    {"zero size", 0, GAN_EFORMAT},
+    {"empty file", 0, GAN_EFORMAT},
+    {"magic cut short", 0, GAN_EFORMAT},
+    {"label count mismatch", 1, GAN_ESHAPE},
+    {"labels with 3 dims", 1, GAN_EFORMAT},
+    {"labels truncated", 1, GAN_EFORMAT},
+    {"labels trailing garbage", 1, GAN_EFORMAT},
+};
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    char good_img[128], good_lab[128], bad[128];
+    tmp_path(good_img, sizeof good_img, "good_img");
+    tmp_path(good_lab, sizeof good_lab, "good_lab");
+    write_images(good_img, 2, 2, 2, 0);
+    write_labels(good_lab, 2, 0);
+    for (int gz = 0; gz <= 1; gz++) {
+        for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+            tmp_path(bad, sizeof bad, gz ? "bad.gz" : "bad");
+            build_bad(bad, (int)i, gz);
+            gan_dataset *ds = (gan_dataset *)(uintptr_t)1;
+            int rc = BAD[i].in_labels ? gan_dataset_load_idx(&ds, good_img, bad)
+                                      : gan_dataset_load_idx(&ds, bad, good_lab);
+            if (rc != BAD[i].expect)
+                fail_msg("%s (%s): got %d (%s), expected %d", BAD[i].name, gz ? "gzip" : "plain",
+                         rc, gan_error_last(), BAD[i].expect);
+            assert_null(ds);
+            assert_int_equal(gan_error_last_code(), rc);
+            /* The message names the file at fault. */
+            if (strstr(gan_error_last(), bad) == NULL)
+                fail_msg("%s: message does not name %s: %s", BAD[i].name, bad, gan_error_last());
+            unlink(bad);
+        }
+    }
+    /* The count mismatch names both files. */
+    tmp_path(bad, sizeof bad, "bad");
+    build_bad(bad, 11, 0);
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, good_img, bad), GAN_ESHAPE);
+    assert_non_null(strstr(gan_error_last(), good_img));
+    assert_non_null(strstr(gan_error_last(), bad));
+    /* Truncations report "truncated". */
+    build_bad(bad, 4, 0);
+    assert_int_equal(gan_dataset_load_idx(&ds, bad, NULL), GAN_EFORMAT);
+    assert_non_null(strstr(gan_error_last(), "truncated"));
+    unlink(bad);
+    unlink(good_img);
+    unlink(good_lab);
+}
+
+/* A gzip stream cut short, and one with corrupted compressed bytes. */
+static void test_bad_gzip(void **state)
+{
+    (void)state;
+    char ip[128], bad[128];
+    tmp_path(ip, sizeof ip, "img.gz");
+    tmp_path(bad, sizeof bad, "bad.gz");
+    write_images(ip, 50, 28, 28, 1);
+    FILE *f = fopen(ip, "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 100 && n < sizeof buf);
+
+    /* Every cut of the compressed file is rejected with a format error. */
+    for (size_t cut = 0; cut < n; cut += (cut < 64 ? 1 : 97)) {
+        f = fopen(bad, "wb");
+        assert_non_null(f);
+        if (cut > 0)
+            assert_int_equal(fwrite(buf, 1, cut, f), cut);
+        fclose(f);
+        gan_dataset *ds = NULL;
+        int rc = gan_dataset_load_idx(&ds, bad, NULL);
+        if (rc != GAN_EFORMAT)
+            fail_msg("gzip cut at %zu of %zu: got %d (%s)", cut, n, rc, gan_error_last());
+        assert_null(ds);
+    }
+    /* Corrupt bytes inside the deflate stream. */
+    for (size_t pos = 20; pos < n - 8; pos += 53) {
+        buf[pos] ^= 0x5A;
+        f = fopen(bad, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(buf, 1, n, f), n);
+        fclose(f);
+        gan_dataset *ds = NULL;
+        int rc = gan_dataset_load_idx(&ds, bad, NULL);
+        /* Either the stream is detected as corrupt or (rarely) it decodes to
+         * different pixels; never a crash or out-of-bounds read. */
+        if (rc != GAN_OK && rc != GAN_EFORMAT)
+            fail_msg("gzip corrupted at %zu: got %d (%s)", pos, rc, gan_error_last());
+        gan_dataset_free(ds);
+        buf[pos] ^= 0x5A;
+    }
+    unlink(ip);
+    unlink(bad);
+}
+
+static void test_bad_paths(void **state)
+{
+    (void)state;
+    char ip[128], missing[128];
+    tmp_path(ip, sizeof ip, "img");
+    tmp_path(missing, sizeof missing, "no_such_file");
+    write_images(ip, 2, 2, 2, 0);
+    gan_dataset *ds = NULL;
+    /* A directory, for images and for labels. */
+    assert_int_equal(gan_dataset_load_idx(&ds, g_dir, NULL), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), g_dir));
+    assert_null(ds);
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, g_dir), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), g_dir));
+    assert_null(ds);
+    /* Missing files. */
+    assert_int_equal(gan_dataset_load_idx(&ds, missing, NULL), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), missing));
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, missing), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), missing));
+    assert_null(ds);
+    /* Bad arguments. */
+    assert_int_equal(gan_dataset_load_idx(NULL, ip, NULL), GAN_EINVAL);
+    assert_int_equal(gan_dataset_load_idx(&ds, NULL, NULL), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "gan_dataset_load_idx"));
+    unlink(ip);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void test_mnist(void **state)
+{
+    (void)state;
+    char ip[4096], lp[4096], tip[4096], tlp[4096];
+    snprintf(ip, sizeof ip, "%s/train-images-idx3-ubyte", GAN_TEST_DATA_DIR);
+    snprintf(lp, sizeof lp, "%s/train-labels-idx1-ubyte", GAN_TEST_DATA_DIR);
+    snprintf(tip, sizeof tip, "%s/t10k-images-idx3-ubyte", GAN_TEST_DATA_DIR);
+    snprintf(tlp, sizeof tlp, "%s/t10k-labels-idx1-ubyte", GAN_TEST_DATA_DIR);
+    if (!file_exists(ip) || !file_exists(lp) || !file_exists(tip) || !file_exists(tlp)) {
+        print_message("MNIST not found in %s (run the fetch-mnist target): skipping\n",
+                      GAN_TEST_DATA_DIR);
+        skip();
+    }
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, lp), GAN_OK);
+    assert_int_equal(gan_dataset_rows(ds), 60000);
+    assert_int_equal(gan_dataset_cols(ds), 784);
+    const float *x = gan_dataset_data(ds);
+    double sum = 0.0;
+    for (size_t i = 0; i < (size_t)60000 * 784; i++)
+        sum += x[i];
+    double mean = sum / (60000.0 * 784.0);
+    assert_true(fabs(mean - 0.13066) < 1e-4);
+    /* The column means agree. */
+    float *cm = malloc(784 * sizeof *cm);
+    assert_non_null(cm);
+    assert_int_equal(gan_dataset_column_mean(cm, 784, ds), GAN_OK);
+    double s2 = 0.0;
+    for (int j = 0; j < 784; j++)
+        s2 += cm[j];
+    assert_true(fabs(s2 / 784.0 - mean) < 1e-6);
+    free(cm);
+    static const int expected[10] = {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949};
+    int counts[10] = {0};
+    const int32_t *lab = gan_dataset_labels(ds);
+    assert_non_null(lab);
+    for (size_t i = 0; i < 60000; i++) {
+        assert_in_range(lab[i], 0, 9);
+        counts[lab[i]]++;
+    }
+    for (int c = 0; c < 10; c++)
+        assert_int_equal(counts[c], expected[c]);
+    gan_dataset_free(ds);
+
+    ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, tip, tlp), GAN_OK);
+    assert_int_equal(gan_dataset_rows(ds), 10000);
+    assert_int_equal(gan_dataset_cols(ds), 784);
+    assert_non_null(gan_dataset_labels(ds));
+    gan_dataset_free(ds);
+
+    /* Train images with the test labels: count mismatch. */
+    ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, tlp), GAN_ESHAPE);
+    assert_null(ds);
+}
+
+static void test_fashion_mnist(void **state)
+{
+    (void)state;
+    /* Under valgrind only the smaller test set is decompressed. */
+    const int small = getenv("GAN_TEST_VALGRIND") != NULL;
+    const char *prefix = small ? "t10k" : "train";
+    const size_t rows = small ? 10000 : 60000;
+    char ip[256], lp[256];
+    snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte.gz", FASHION_DIR, prefix);
+    snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte.gz", FASHION_DIR, prefix);
+    if (!file_exists(ip) || !file_exists(lp)) {
+        print_message("Fashion-MNIST not found in %s (Debian package dataset-fashion-mnist): skipping\n",
+                      FASHION_DIR);
+        skip();
+    }
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, lp), GAN_OK);
+    assert_int_equal(gan_dataset_rows(ds), rows);
+    assert_int_equal(gan_dataset_cols(ds), 784);
+    /* Fashion-MNIST is balanced: rows / 10 images per class. */
+    const int32_t *lab = gan_dataset_labels(ds);
+    assert_non_null(lab);
+    size_t counts[10] = {0};
+    for (size_t i = 0; i < rows; i++) {
+        assert_in_range(lab[i], 0, 9);
+        counts[lab[i]]++;
+    }
+    for (int c = 0; c < 10; c++)
+        assert_int_equal(counts[c], rows / 10);
+    const float *x = gan_dataset_data(ds);
+    double sum = 0.0;
+    for (size_t i = 0; i < rows * 784; i++)
+        sum += x[i];
+    /* Mean pixel of Fashion-MNIST is about 0.286. */
+    double mean = sum / ((double)rows * 784.0);
+    assert_true(mean > 0.27 && mean < 0.30);
+    gan_dataset_free(ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_plain),
+        cmocka_unit_test(test_round_trip_gzip),
+        cmocka_unit_test(test_round_trip_mixed),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_bad_gzip),
+        cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_mnist),
+        cmocka_unit_test(test_fashion_mnist),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

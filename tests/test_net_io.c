@@ -1,0 +1,524 @@
+/* gan_net_save / gan_net_load: round trips, atomic overwrite, and rejection
+ * of truncated, corrupted, foreign, empty, directory and missing files. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gan.h"
+#include "serial.h"
+
+static char g_dir[64];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    strcpy(g_dir, "/tmp/gan_net_io_XXXXXX");
+    return mkdtemp(g_dir) == NULL ? -1 : 0;
+}
+
+/* Remove every file in the temporary folder, then the folder. */
+static int teardown_dir(void **state)
+{
+    (void)state;
+    DIR *d = opendir(g_dir);
+    if (d == NULL)
+        return -1;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", g_dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            rmdir(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    return rmdir(g_dir);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    assert_non_null(p);
+    return p;
+}
+
+static void in_dir(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", g_dir, name);
+}
+
+static size_t count_files(void)
+{
+    DIR *d = opendir(g_dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (len > 0)
+        assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    unsigned char *p = xmalloc((size_t)n);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static void check_msg_names(const char *what)
+{
+    const char *msg = gan_error_last();
+    if (strstr(msg, what) == NULL) {
+        print_error("error message \"%s\" does not name \"%s\"\n", msg, what);
+        fail();
+    }
+}
+
+/* A net with every layer kind and activation. */
+static gan_net *full_net(gan_rng *rng)
+{
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 6), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(net, 0.8f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 7, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_set_leaky_slope(net, 1, 0.1f), GAN_OK);
+    assert_int_equal(gan_net_add_maxout(net, 3, 4), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(net, 0.5f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 5, GAN_ACT_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 4, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 3, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 2, GAN_ACT_SIGMOID), GAN_OK);
+    size_t np = gan_net_num_params(net);
+    float *p = xmalloc(np * sizeof *p);
+    assert_int_equal(gan_rng_normal(p, np, rng, 0.0f, 0.7f), GAN_OK);
+    p[0] = -0.0f; /* signed zero and a subnormal survive too */
+    p[1] = 1e-40f;
+    assert_int_equal(gan_net_set_params(net, p, np), GAN_OK);
+    free(p);
+    return net;
+}
+
+/* A small net (short file) with every layer kind. */
+static gan_net *small_net(gan_rng *rng)
+{
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 3), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(net, 0.8f), GAN_OK);
+    assert_int_equal(gan_net_add_maxout(net, 2, 2), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 2, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    assert_int_equal(gan_net_init(net, rng, GAN_INIT_UNIFORM, 0.5f), GAN_OK);
+    return net;
+}
+
+static void assert_same_net(const gan_net *a, const gan_net *b)
+{
+    assert_int_equal(gan_net_input_width(a), gan_net_input_width(b));
+    assert_int_equal(gan_net_output_width(a), gan_net_output_width(b));
+    assert_int_equal(gan_net_num_layers(a), gan_net_num_layers(b));
+    size_t np = gan_net_num_params(a);
+    assert_int_equal(gan_net_num_params(b), np);
+    for (size_t l = 0; l < gan_net_num_layers(a); l++) {
+        gan_layer_info x, y;
+        assert_int_equal(gan_net_layer_info(&x, a, l), GAN_OK);
+        assert_int_equal(gan_net_layer_info(&y, b, l), GAN_OK);
+        assert_int_equal(x.kind, y.kind);
+        assert_int_equal(x.activation, y.activation);
+        assert_int_equal(x.in_width, y.in_width);
+        assert_int_equal(x.out_width, y.out_width);
+        assert_int_equal(x.units, y.units);
+        assert_int_equal(x.pieces, y.pieces);
+        assert_memory_equal(&x.keep, &y.keep, sizeof x.keep);
+        if (x.kind == GAN_LAYER_DENSE && x.activation == GAN_ACT_LEAKY_RELU)
+            assert_memory_equal(&x.leaky_slope, &y.leaky_slope, sizeof x.leaky_slope);
+        assert_int_equal(x.param_offset, y.param_offset);
+        assert_int_equal(x.num_params, y.num_params);
+    }
+    float *pa = xmalloc(np * sizeof *pa), *pb = xmalloc(np * sizeof *pb);
+    assert_int_equal(gan_net_get_params(pa, np, a), GAN_OK);
+    assert_int_equal(gan_net_get_params(pb, np, b), GAN_OK);
+    assert_memory_equal(pa, pb, np * sizeof *pa);
+    free(pa);
+    free(pb);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 51), GAN_OK);
+    gan_net *net = full_net(rng);
+    char path[256];
+    in_dir(path, sizeof path, "full.gannet");
+    assert_int_equal(gan_net_save(net, path), GAN_OK);
+    gan_net *back = NULL;
+    assert_int_equal(gan_net_load(&back, path), GAN_OK);
+    assert_non_null(back);
+    assert_same_net(net, back);
+
+    /* Bit-identical inference outputs and logits. */
+    const size_t rows = 9;
+    float *x = xmalloc(rows * 6 * sizeof *x);
+    assert_int_equal(gan_rng_uniform(x, rows * 6, rng, -2, 2), GAN_OK);
+    float ya[9 * 2], yb[9 * 2];
+    for (unsigned flags = 0; flags <= GAN_FORWARD_LOGITS; flags++) {
+        assert_int_equal(gan_net_forward(ya, 2, net, x, rows, 6, flags), GAN_OK);
+        assert_int_equal(gan_net_forward(yb, 2, back, x, rows, 6, flags), GAN_OK);
+        assert_memory_equal(ya, yb, sizeof ya);
+    }
+    /* Training with the same rng state gives the same outputs and grads. */
+    float dy[9 * 2];
+    assert_int_equal(gan_rng_uniform(dy, rows * 2, rng, -1, 1), GAN_OK);
+    size_t np = gan_net_num_params(net);
+    float *ga = xmalloc(np * sizeof *ga), *gb = xmalloc(np * sizeof *gb);
+    float dxa[9 * 6], dxb[9 * 6];
+    gan_net *nets[2] = {net, back};
+    float *grads[2] = {ga, gb}, *dxs[2] = {dxa, dxb};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(gan_rng_seed(rng, 7), GAN_OK);
+        assert_int_equal(gan_net_train_forward(nets[i], rng, x, rows, 6), GAN_OK);
+        assert_int_equal(gan_net_backward(dxs[i], nets[i], dy, rows, 2, 0), GAN_OK);
+        assert_int_equal(gan_net_get_grads(grads[i], np, nets[i]), GAN_OK);
+    }
+    assert_memory_equal(ga, gb, np * sizeof *ga);
+    assert_memory_equal(dxa, dxb, sizeof dxa);
+
+    /* Saving the loaded net gives the same bytes. */
+    char path2[256];
+    in_dir(path2, sizeof path2, "again.gannet");
+    assert_int_equal(gan_net_save(back, path2), GAN_OK);
+    size_t la, lb;
+    unsigned char *fa = read_file(path, &la), *fb = read_file(path2, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(fa, fb, la);
+    free(fa);
+    free(fb);
+    unlink(path2);
+    unlink(path);
+
+    free(ga);
+    free(gb);
+    free(x);
+    gan_net_free(back);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
+static void test_overwrite(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 52), GAN_OK);
+    gan_net *a = full_net(rng), *b = small_net(rng);
+    char path[256];
+    in_dir(path, sizeof path, "net.bin");
+    size_t before = count_files();
+    assert_int_equal(gan_net_save(a, path), GAN_OK);
+    assert_int_equal(gan_net_save(b, path), GAN_OK);
+    assert_int_equal(count_files(), before + 1);
+    gan_net *back = NULL;
+    assert_int_equal(gan_net_load(&back, path), GAN_OK);
+    assert_same_net(b, back);
+    gan_net_free(back);
+    /* Over a file of other content. */
+    write_file(path, "hello", 5);
+    assert_int_equal(gan_net_save(a, path), GAN_OK);
+    assert_int_equal(gan_net_load(&back, path), GAN_OK);
+    assert_same_net(a, back);
+    gan_net_free(back);
+    assert_int_equal(count_files(), before + 1);
+
+    /* A folder that does not exist: EIO naming the path, nothing left. */
+    char bad[300];
+    in_dir(bad, sizeof bad, "no/such/dir/net.bin");
+    gan_error_clear();
+    assert_int_equal(gan_net_save(a, bad), GAN_EIO);
+    check_msg_names(bad);
+    /* The destination is a folder. */
+    char sub[256];
+    in_dir(sub, sizeof sub, "sub");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_not_equal(gan_net_save(a, sub), GAN_OK);
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(count_files(), before + 1);
+    unlink(path);
+
+    /* Arguments. */
+    gan_error_clear();
+    assert_int_equal(gan_net_save(NULL, path), GAN_EINVAL);
+    check_msg_names("gan_net_save");
+    check_msg_names("net");
+    gan_error_clear();
+    assert_int_equal(gan_net_save(a, NULL), GAN_EINVAL);
+    check_msg_names("path");
+    gan_error_clear();
+    assert_int_equal(gan_net_load(NULL, path), GAN_EINVAL);
+    check_msg_names("gan_net_load");
+    check_msg_names("out");
+    gan_error_clear();
+    assert_int_equal(gan_net_load(&back, NULL), GAN_EINVAL);
+    check_msg_names("path");
+    assert_int_equal(count_files(), before);
+
+    gan_net_free(a);
+    gan_net_free(b);
+    gan_rng_free(rng);
+}
+
+/* load must fail with `want` (or `alt`, if nonzero) and return no net. */
+static void expect_load_fails(const char *path, int want, int alt, const char *what, size_t i)
+{
+    gan_net *n = NULL;
+    gan_error_clear();
+    int rc = gan_net_load(&n, path);
+    if (rc != want && (alt == 0 || rc != alt)) {
+        print_error("%s %zu: gan_net_load returned %d (%s), expected %d\n", what, i, rc,
+                    gan_error_last(), want);
+        gan_net_free(n);
+        fail();
+    }
+    assert_null(n);
+    check_msg_names(path);
+}
+
+static void test_truncated_and_flipped(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 53), GAN_OK);
+    gan_net *net = small_net(rng);
+    char path[256], bad[256];
+    in_dir(path, sizeof path, "small.gannet");
+    in_dir(bad, sizeof bad, "bad.gannet");
+    assert_int_equal(gan_net_save(net, path), GAN_OK);
+    size_t len;
+    unsigned char *data = read_file(path, &len);
+    assert_true(len > GAN_CONTAINER_OVERHEAD);
+
+    /* Every prefix (the empty file may also count as an I/O error). */
+    write_file(bad, data, 0);
+    expect_load_fails(bad, GAN_EFORMAT, GAN_EIO, "empty file", 0);
+    for (size_t n = 1; n < len; n++) {
+        write_file(bad, data, n);
+        expect_load_fails(bad, GAN_EFORMAT, 0, "prefix", n);
+    }
+    /* Every single-byte corruption, two patterns. */
+    const unsigned char pat[2] = {0x01, 0xff};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < len; i++) {
+            data[i] ^= pat[k];
+            write_file(bad, data, len);
+            expect_load_fails(bad, GAN_EFORMAT, 0, "flipped byte", i);
+            data[i] ^= pat[k];
+        }
+    /* Trailing garbage after a valid file. */
+    unsigned char *longer = xmalloc(len + 3);
+    memcpy(longer, data, len);
+    memcpy(longer + len, "xyz", 3);
+    write_file(bad, longer, len + 3);
+    expect_load_fails(bad, GAN_EFORMAT, 0, "trailing bytes", 3);
+    free(longer);
+    /* The untouched bytes still load. */
+    write_file(bad, data, len);
+    gan_net *back = NULL;
+    assert_int_equal(gan_net_load(&back, bad), GAN_OK);
+    assert_same_net(net, back);
+    gan_net_free(back);
+    unlink(bad);
+    unlink(path);
+    free(data);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
+static void test_foreign_files(void **state)
+{
+    (void)state;
+    char path[256];
+    in_dir(path, sizeof path, "foreign");
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 54), GAN_OK);
+    /* Random bytes of several lengths. */
+    for (size_t n = 1; n <= 4096; n *= 4) {
+        unsigned char *junk = xmalloc(n);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t u;
+            gan_rng_u64(&u, rng);
+            junk[i] = (unsigned char)u;
+        }
+        write_file(path, junk, n);
+        expect_load_fails(path, GAN_EFORMAT, 0, "random bytes", n);
+        free(junk);
+    }
+    /* A PNG header and IHDR chunk. */
+    static const unsigned char png[] = {0x89, 'P',  'N',  'G',  '\r', '\n', 0x1a, '\n',
+                                        0,    0,    0,    13,   'I',  'H',  'D',  'R',
+                                        0,    0,    0,    1,    0,    0,    0,    1,
+                                        8,    0,    0,    0,    0,    0x3a, 0x7e, 0x9b, 0x55};
+    write_file(path, png, sizeof png);
+    expect_load_fails(path, GAN_EFORMAT, 0, "png", 0);
+    /* Text. */
+    const char *text = "this is not a network, just some text that is long enough\n";
+    write_file(path, text, strlen(text));
+    expect_load_fails(path, GAN_EFORMAT, 0, "text", 0);
+    /* Another libgan container (different magic): serial's test magic. */
+    gan__writer w;
+    gan__writer_init(&w);
+    static const char OTHER[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'T', 'E', 'S', 'T', '1'};
+    gan__container_build(&w, OTHER, 1, "abcdefgh", 8);
+    assert_false(w.failed);
+    write_file(path, w.data, w.len);
+    expect_load_fails(path, GAN_EFORMAT, 0, "other container", 0);
+    gan__writer_free(&w);
+    unlink(path);
+
+    /* A directory and a missing file are I/O errors naming the path. */
+    expect_load_fails(g_dir, GAN_EIO, GAN_EFORMAT, "directory", 0);
+    char missing[256];
+    in_dir(missing, sizeof missing, "missing.gannet");
+    expect_load_fails(missing, GAN_EIO, 0, "missing", 0);
+    gan_rng_free(rng);
+}
+
+/* Containers with a valid checksum around damaged payloads: the parser
+ * itself must bound every count. Prefixes of the payload must fail;
+ * arbitrary single-byte changes must fail or give a usable net, never
+ * crash or allocate absurd amounts (run under ASan / valgrind). */
+static void test_crafted_payloads(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 55), GAN_OK);
+    gan_net *net = small_net(rng);
+    char path[256], bad[256];
+    in_dir(path, sizeof path, "src.gannet");
+    in_dir(bad, sizeof bad, "crafted.gannet");
+    assert_int_equal(gan_net_save(net, path), GAN_OK);
+    size_t len;
+    unsigned char *data = read_file(path, &len);
+    char magic[GAN_MAGIC_LEN];
+    memcpy(magic, data, GAN_MAGIC_LEN);
+    gan__reader r;
+    uint32_t version;
+    assert_int_equal(gan__container_open(&r, &version, data, len, magic, "mem"), GAN_OK);
+    const unsigned char *payload = r.data + r.pos;
+    size_t plen = gan__reader_left(&r);
+    assert_true(plen > 0);
+    unsigned char *pl = xmalloc(plen + 8);
+    memcpy(pl, payload, plen);
+
+    gan__writer w;
+    /* Unknown format version with a valid checksum. */
+    gan__writer_init(&w);
+    gan__container_build(&w, magic, version + 1, pl, plen);
+    write_file(bad, w.data, w.len);
+    expect_load_fails(bad, GAN_EFORMAT, GAN_EUNSUPPORTED, "format version", version + 1);
+    gan__writer_free(&w);
+
+    /* Every prefix of the payload. */
+    for (size_t n = 0; n < plen; n++) {
+        gan__writer_init(&w);
+        gan__container_build(&w, magic, version, pl, n);
+        write_file(bad, w.data, w.len);
+        expect_load_fails(bad, GAN_EFORMAT, 0, "payload prefix", n);
+        gan__writer_free(&w);
+    }
+    /* Every byte set to several values. */
+    const unsigned char vals[4] = {0x00, 0xff, 0x80, 0x7f};
+    size_t ok = 0, rejected = 0;
+    for (size_t i = 0; i < plen; i++)
+        for (int k = 0; k < 4; k++) {
+            unsigned char save = pl[i];
+            if (save == vals[k])
+                continue;
+            pl[i] = vals[k];
+            gan__writer_init(&w);
+            gan__container_build(&w, magic, version, pl, plen);
+            write_file(bad, w.data, w.len);
+            gan__writer_free(&w);
+            pl[i] = save;
+            gan_net *n = NULL;
+            int rc = gan_net_load(&n, bad);
+            if (rc == GAN_OK) {
+                /* Whatever loaded must be a consistent, usable net. */
+                ok++;
+                assert_non_null(n);
+                size_t in = gan_net_input_width(n), out = gan_net_output_width(n);
+                assert_true(in > 0 && out > 0);
+                if (in <= 64 && out <= 64 && gan_net_num_params(n) < 100000) {
+                    float x[64] = {0}, y[64];
+                    assert_int_equal(gan_net_forward(y, out, n, x, 1, in, 0), GAN_OK);
+                }
+                gan_net_free(n);
+            } else {
+                rejected++;
+                if (rc != GAN_EFORMAT)
+                    print_error("payload byte %zu = 0x%02x: returned %d (%s)\n", i, vals[k], rc,
+                                gan_error_last());
+                assert_int_equal(rc, GAN_EFORMAT);
+                assert_null(n);
+            }
+        }
+    print_message("crafted payloads: %zu loaded, %zu rejected\n", ok, rejected);
+    assert_true(rejected > 0);
+    /* Trailing bytes inside the payload. */
+    memset(pl + plen, 0, 8);
+    gan__writer_init(&w);
+    gan__container_build(&w, magic, version, pl, plen + 8);
+    write_file(bad, w.data, w.len);
+    gan__writer_free(&w);
+    expect_load_fails(bad, GAN_EFORMAT, 0, "payload with trailing bytes", 8);
+
+    unlink(bad);
+    unlink(path);
+    free(pl);
+    free(data);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_overwrite),
+        cmocka_unit_test(test_truncated_and_flipped),
+        cmocka_unit_test(test_foreign_files),
+        cmocka_unit_test(test_crafted_payloads),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}

@@ -1,0 +1,474 @@
+/* gan_session: Algorithm 1 bookkeeping (k D steps per G step, epochs),
+ * determinism, checkpoint/resume bit-identity, corrupted checkpoints,
+ * divergence rollback, callbacks and sampling. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gan.h"
+
+#define ZW 4
+#define ROWS 1000
+#define BATCH 50
+
+/* A small GAN on the 8-Gaussian ring, with dropout in D like the paper. */
+typedef struct gan_fixture {
+    gan_net *g, *d;
+    gan_optimizer *gopt, *dopt;
+    gan_dataset *data;
+    gan_session *s;
+} gan_fixture;
+
+static void fixture_make(gan_fixture *f, uint32_t order, uint32_t k, float lr)
+{
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 99), GAN_OK);
+    gan_toy_options t = GAN_TOY_OPTIONS_INIT;
+    assert_int_equal(gan_dataset_create_toy(&f->data, &t, ROWS, rng), GAN_OK);
+    assert_int_equal(gan_net_create(&f->g, ZW), GAN_OK);
+    assert_int_equal(gan_net_add_dense(f->g, 16, GAN_ACT_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_dense(f->g, 2, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_init(f->g, rng, GAN_INIT_GLOROT_UNIFORM, 0), GAN_OK);
+    assert_int_equal(gan_net_create(&f->d, 2), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(f->d, 0.8f), GAN_OK);
+    assert_int_equal(gan_net_add_maxout(f->d, 8, 3), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(f->d, 0.5f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(f->d, 1, GAN_ACT_SIGMOID), GAN_OK);
+    assert_int_equal(gan_net_init(f->d, rng, GAN_INIT_UNIFORM, 0.1f), GAN_OK);
+    gan_rng_free(rng);
+    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+    o.learning_rate = lr;
+    o.lr_decay = 1.0001f;
+    o.momentum = 0.5f;
+    o.momentum_final = 0.7f;
+    o.momentum_start_epoch = 1;
+    o.momentum_saturate_epoch = 5;
+    assert_int_equal(gan_optimizer_create(&f->gopt, f->g, &o), GAN_OK);
+    assert_int_equal(gan_optimizer_create(&f->dopt, f->d, &o), GAN_OK);
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.batch_size = BATCH;
+    so.k = k;
+    so.noise_width = ZW;
+    so.seed = 1234;
+    so.update_order = order;
+    so.d_loss_half = 1;
+    assert_int_equal(gan_session_create(&f->s, f->g, f->d, f->gopt, f->dopt, f->data, &so), GAN_OK);
+}
+
+static void fixture_free(gan_fixture *f)
+{
+    gan_session_free(f->s);
+    gan_optimizer_free(f->gopt);
+    gan_optimizer_free(f->dopt);
+    gan_net_free(f->g);
+    gan_net_free(f->d);
+    gan_dataset_free(f->data);
+}
+
+/* Both nets' parameters, concatenated (malloc'ed). */
+static float *params_of(const gan_fixture *f, size_t *n)
+{
+    const size_t ng = gan_net_num_params(f->g), nd = gan_net_num_params(f->d);
+    float *p = malloc((ng + nd) * sizeof *p);
+    assert_non_null(p);
+    gan_net_get_params(p, ng, f->g);
+    gan_net_get_params(p + ng, nd, f->d);
+    *n = ng + nd;
+    return p;
+}
+
+static void test_k_steps_and_epochs(void **state)
+{
+    (void)state;
+    for (uint32_t k = 1; k <= 3; k += 2) {
+        gan_fixture f;
+        fixture_make(&f, GAN_ORDER_ALTERNATING, k, 0.05f);
+        assert_int_equal(gan_session_train(f.s, 7, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_optimizer_steps(f.dopt), 7 * k);
+        assert_int_equal(gan_optimizer_steps(f.gopt), 7);
+        assert_int_equal(gan_session_iteration(f.s), 7);
+        fixture_free(&f);
+    }
+    /* One epoch = ROWS / BATCH D minibatches. */
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 2, 0.05f);
+    assert_int_equal(gan_session_train_epochs(f.s, 2, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_epoch(f.s), 2);
+    assert_int_equal(gan_optimizer_steps(f.dopt), 2 * ROWS / BATCH);
+    assert_int_equal(gan_session_iteration(f.s), ROWS / BATCH);
+    fixture_free(&f);
+    fixture_make(&f, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
+    assert_int_equal(gan_session_train_epochs(f.s, 1, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_iteration(f.s), ROWS / BATCH);
+    assert_int_equal(gan_optimizer_steps(f.dopt), ROWS / BATCH);
+    assert_int_equal(gan_optimizer_steps(f.gopt), ROWS / BATCH);
+    fixture_free(&f);
+}
+
+struct seen {
+    uint64_t calls, last_iteration, last_epoch, stop_at;
+    float first_momentum, last_momentum;
+    int finite;
+};
+
+static int on_progress(const gan_stats *st, void *ud)
+{
+    struct seen *s = ud;
+    if (s->calls == 0)
+        s->first_momentum = st->momentum;
+    s->calls++;
+    s->last_iteration = st->iteration;
+    s->last_epoch = st->epoch;
+    s->last_momentum = st->momentum;
+    s->finite &= isfinite(st->d_loss) && isfinite(st->g_loss) && st->d_real > 0 &&
+                 st->d_real < 1 && st->d_fake > 0 && st->d_fake < 1 && st->learning_rate > 0;
+    return s->stop_at != 0 && st->iteration == s->stop_at;
+}
+
+static void test_progress_and_schedule(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    struct seen s = {0};
+    s.finite = 1;
+    /* 5 epochs: momentum ramps 0.5 -> 0.7 over epochs 1..5. */
+    assert_int_equal(gan_session_train_epochs(f.s, 5, on_progress, &s), GAN_OK);
+    assert_int_equal(s.calls, 5 * ROWS / BATCH);
+    assert_int_equal(s.last_iteration, 5 * ROWS / BATCH);
+    assert_int_equal(s.last_epoch, 5);
+    assert_true(s.finite);
+    assert_true(fabsf(s.first_momentum - 0.5f) < 1e-6f);
+    assert_true(fabsf(s.last_momentum - 0.7f) < 1e-6f);
+    /* A nonzero return stops cleanly. */
+    s.stop_at = gan_session_iteration(f.s) + 3;
+    assert_int_equal(gan_session_train(f.s, 100, on_progress, &s), GAN_EABORTED);
+    assert_int_equal(gan_session_iteration(f.s), s.stop_at);
+    fixture_free(&f);
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    for (uint32_t order = 0; order < 2; order++) {
+        gan_fixture a, b;
+        fixture_make(&a, order, 1, 0.05f);
+        fixture_make(&b, order, 1, 0.05f);
+        assert_int_equal(gan_session_train(a.s, 45, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_session_train(b.s, 45, NULL, NULL), GAN_OK);
+        size_t na, nb;
+        float *pa = params_of(&a, &na), *pb = params_of(&b, &nb);
+        assert_int_equal(na, nb);
+        assert_memory_equal(pa, pb, na * sizeof *pa);
+        free(pa);
+        free(pb);
+        fixture_free(&a);
+        fixture_free(&b);
+    }
+}
+
+static char tmpdir[256];
+
+static void path_in_tmp(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+static int count_dir_entries(void)
+{
+    DIR *dir = opendir(tmpdir);
+    assert_non_null(dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(dir);
+    return n;
+}
+
+/* Train 30 + 25 iterations with a save/load in between (into fresh
+ * objects) = 55 iterations straight, bit for bit. */
+static void test_resume_is_bit_identical(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in_tmp(path, sizeof path, "ckpt.gan");
+    for (uint32_t order = 0; order < 2; order++) {
+        gan_fixture a, b, c;
+        fixture_make(&a, order, 1, 0.05f);
+        assert_int_equal(gan_session_train(a.s, 55, NULL, NULL), GAN_OK);
+
+        fixture_make(&b, order, 1, 0.05f);
+        assert_int_equal(gan_session_train(b.s, 30, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_session_save(b.s, path), GAN_OK);
+        /* Saving again over the same file works and leaves nothing else. */
+        assert_int_equal(gan_session_save(b.s, path), GAN_OK);
+        assert_int_equal(count_dir_entries(), 1);
+        fixture_free(&b);
+
+        fixture_make(&c, order, 1, 0.05f);
+        assert_int_equal(gan_session_load(c.s, path), GAN_OK);
+        assert_int_equal(gan_session_iteration(c.s), 30);
+        assert_int_equal(gan_session_train(c.s, 25, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_session_epoch(c.s), gan_session_epoch(a.s));
+        assert_int_equal(gan_optimizer_steps(c.dopt), gan_optimizer_steps(a.dopt));
+
+        size_t na, nc;
+        float *pa = params_of(&a, &na), *pc = params_of(&c, &nc);
+        assert_memory_equal(pa, pc, na * sizeof *pa);
+        free(pa);
+        free(pc);
+        fixture_free(&a);
+        fixture_free(&c);
+    }
+    unlink(path);
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *buf = malloc(*len);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, *len, fp), *len);
+    fclose(fp);
+    return buf;
+}
+
+static void write_file(const char *path, const unsigned char *buf, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(buf, 1, len, fp), len);
+    fclose(fp);
+}
+
+static void test_bad_checkpoints(void **state)
+{
+    (void)state;
+    char path[512], bad[512];
+    path_in_tmp(path, sizeof path, "good.gan");
+    path_in_tmp(bad, sizeof bad, "bad.gan");
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_train(f.s, 10, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_save(f.s, path), GAN_OK);
+    assert_int_equal(gan_session_train(f.s, 5, NULL, NULL), GAN_OK);
+    size_t n0;
+    float *p0 = params_of(&f, &n0);
+
+    size_t len;
+    unsigned char *buf = read_file(path, &len);
+    /* Flipped bytes at several places, and truncations. */
+    const size_t flips[] = {0, 9, 30, len / 2, len - 5, len - 1};
+    for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+        buf[flips[i]] ^= 0x40;
+        write_file(bad, buf, len);
+        buf[flips[i]] ^= 0x40;
+        assert_int_equal(gan_session_load(f.s, bad), GAN_EFORMAT);
+    }
+    const size_t cuts[] = {0, 7, 20, len / 3, len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        write_file(bad, buf, cuts[i]);
+        assert_int_equal(gan_session_load(f.s, bad), GAN_EFORMAT);
+    }
+    assert_int_equal(gan_session_load(f.s, tmpdir), GAN_EIO);
+    path_in_tmp(bad, sizeof bad, "missing.gan");
+    assert_int_equal(gan_session_load(f.s, bad), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), "missing.gan"));
+    /* A net file is not a checkpoint. */
+    path_in_tmp(bad, sizeof bad, "net.gan");
+    assert_int_equal(gan_net_save(f.g, bad), GAN_OK);
+    assert_int_equal(gan_session_load(f.s, bad), GAN_EFORMAT);
+    unlink(bad);
+
+    /* Nothing above changed the session. */
+    size_t n1;
+    float *p1 = params_of(&f, &n1);
+    assert_memory_equal(p0, p1, n0 * sizeof *p0);
+    assert_int_equal(gan_session_iteration(f.s), 15);
+    free(p1);
+
+    /* A checkpoint of a session with other options or nets is refused, and
+     * the session is left as it was. */
+    gan_fixture o;
+    fixture_make(&o, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
+    assert_int_equal(gan_session_load(o.s, path), GAN_ESHAPE);
+    assert_non_null(strstr(gan_error_last(), "options"));
+    assert_int_equal(gan_session_iteration(o.s), 0);
+    fixture_free(&o);
+
+    free(p0);
+    free(buf);
+    fixture_free(&f);
+    path_in_tmp(bad, sizeof bad, "bad.gan");
+    unlink(bad);
+    unlink(path);
+}
+
+/* A NaN injected into a parameter is detected; the session goes back to
+ * its last good iteration and can go on training. */
+static void test_nan_injection_rolls_back(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_train(f.s, 12, NULL, NULL), GAN_OK);
+    size_t n;
+    float *good = params_of(&f, &n);
+    const size_t ng = gan_net_num_params(f.g);
+    float *p = malloc(ng * sizeof *p);
+    memcpy(p, good, ng * sizeof *p);
+    p[3] = NAN;
+    gan_net_set_params(f.g, p, ng);
+    assert_int_equal(gan_session_step(NULL, f.s), GAN_EDIVERGED);
+    assert_int_equal(gan_session_iteration(f.s), 12);
+    float *after = params_of(&f, &n);
+    assert_memory_equal(good, after, n * sizeof *good);
+    assert_int_equal(gan_session_train(f.s, 3, NULL, NULL), GAN_OK);
+    free(after);
+    free(p);
+    free(good);
+    fixture_free(&f);
+}
+
+/* A learning rate far too large blows training up; the session stops
+ * with GAN_EDIVERGED holding exactly the parameters of the last good
+ * iteration (checked against a run stopped there). */
+static void test_divergence_restores_last_good(void **state)
+{
+    (void)state;
+    gan_fixture a;
+    fixture_make(&a, GAN_ORDER_ALTERNATING, 1, 1e19f);
+    int rc = GAN_OK;
+    uint64_t steps = 0;
+    while (rc == GAN_OK && steps < 200) {
+        rc = gan_session_step(NULL, a.s);
+        steps++;
+    }
+    assert_int_equal(rc, GAN_EDIVERGED);
+    const uint64_t good = gan_session_iteration(a.s);
+    assert_int_equal(good, steps - 1);
+    gan_fixture b;
+    fixture_make(&b, GAN_ORDER_ALTERNATING, 1, 1e19f);
+    assert_int_equal(gan_session_train(b.s, good, NULL, NULL), GAN_OK);
+    size_t na, nb;
+    float *pa = params_of(&a, &na), *pb = params_of(&b, &nb);
+    assert_memory_equal(pa, pb, na * sizeof *pa);
+    free(pa);
+    free(pb);
+    fixture_free(&a);
+    fixture_free(&b);
+}
+
+static void test_sampling(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    float z[8 * ZW], x1[8 * 2], x2[8 * 2];
+    assert_int_equal(gan_session_noise(z, 8, ZW, f.s), GAN_OK);
+    for (int i = 0; i < 8 * ZW; i++)
+        assert_true(z[i] >= -1.0f && z[i] < 1.0f);
+    assert_int_equal(gan_session_sample(x1, 8, 2, f.s, z), GAN_OK);
+    assert_int_equal(gan_net_forward(x2, 2, f.g, z, 8, ZW, 0), GAN_OK);
+    assert_memory_equal(x1, x2, sizeof x1);
+    assert_int_equal(gan_session_sample(x1, 8, 2, f.s, NULL), GAN_OK);
+    assert_int_equal(gan_session_sample(x1, 8, 3, f.s, NULL), GAN_ESHAPE);
+    assert_int_equal(gan_session_noise(z, 8, ZW + 1, f.s), GAN_ESHAPE);
+    assert_int_equal(gan_session_sample(x1, 0, 2, f.s, NULL), GAN_EINVAL);
+    fixture_free(&f);
+}
+
+static void test_create_checks(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    gan_session *s = NULL;
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.noise_width = ZW;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_OK);
+    gan_session_free(s);
+    so.noise_width = ZW + 1;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_ESHAPE);
+    assert_non_null(strstr(gan_error_last(), "noise_width"));
+    so.noise_width = ZW;
+    so.version = 77;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EUNSUPPORTED);
+    so.version = GAN_SESSION_OPTIONS_VERSION;
+    so.update_order = GAN_ORDER_SIMULTANEOUS;
+    so.k = 3;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "k"));
+    so.update_order = GAN_ORDER_ALTERNATING;
+    so.k = 1;
+    so.batch_size = 0;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    so.batch_size = 10;
+    so.noise_scale = -1.0f;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    so.noise_scale = 1.0f;
+    /* Swapped optimizers, swapped nets, D as G. */
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.dopt, f.gopt, f.data, &so), GAN_EINVAL);
+    assert_int_equal(gan_session_create(&s, f.d, f.g, f.dopt, f.gopt, f.data, &so), GAN_ESHAPE);
+    assert_int_equal(gan_session_create(NULL, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, NULL, &so), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "data"));
+    assert_null(s);
+    /* Data of the wrong width. */
+    float x[30];
+    memset(x, 0, sizeof x);
+    gan_dataset *wide;
+    assert_int_equal(gan_dataset_create(&wide, x, 10, 3), GAN_OK);
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, wide, &so), GAN_ESHAPE);
+    gan_dataset_free(wide);
+    assert_int_equal(gan_session_step(NULL, NULL), GAN_EINVAL);
+    gan_session_options oi;
+    assert_int_equal(gan_session_options_init(&oi, 2), GAN_EUNSUPPORTED);
+    assert_int_equal(gan_session_options_init(&oi, GAN_SESSION_OPTIONS_VERSION), GAN_OK);
+    assert_int_equal(oi.k, 1);
+    fixture_free(&f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/gan_test_session_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return rmdir(tmpdir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_k_steps_and_epochs),
+        cmocka_unit_test(test_progress_and_schedule),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_resume_is_bit_identical),
+        cmocka_unit_test(test_bad_checkpoints),
+        cmocka_unit_test(test_nan_injection_rolls_back),
+        cmocka_unit_test(test_divergence_restores_last_good),
+        cmocka_unit_test(test_sampling),
+        cmocka_unit_test(test_create_checks),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
