@@ -36,12 +36,17 @@ struct options {
     unsigned long long seed;
     unsigned order;
     size_t n_samples;
+    float d_max_norm;
 };
 
 struct model {
     gan_net *g, *d;
     gan_optimizer *g_opt, *d_opt;
     gan_session *session;
+    /* Noise for evaluation and figures: a generator of its own, so the
+     * training stream does not depend on how often we evaluate. */
+    gan_rng *eval_rng;
+    float *eval_z;
 };
 
 struct data {
@@ -93,6 +98,7 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->seed = 1;
     o->order = GAN_ORDER_ALTERNATING;
     o->n_samples = 10000;
+    o->d_max_norm = 0.0f;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -112,6 +118,7 @@ static int parse_args(struct options *o, int argc, char **argv)
         else if (strcmp(a, "--eval-every") == 0) o->eval_every = (unsigned)strtoul(v, NULL, 10);
         else if (strcmp(a, "--seed") == 0) o->seed = strtoull(v, NULL, 10);
         else if (strcmp(a, "--samples") == 0) o->n_samples = (size_t)strtoull(v, NULL, 10);
+        else if (strcmp(a, "--d-max-norm") == 0) o->d_max_norm = strtof(v, NULL);
         else if (strcmp(a, "--order") == 0) {
             if (strcmp(v, "alternating") == 0) o->order = GAN_ORDER_ALTERNATING;
             else if (strcmp(v, "simultaneous") == 0) o->order = GAN_ORDER_SIMULTANEOUS;
@@ -185,6 +192,7 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
     oo.momentum_start_epoch = 1;
     oo.momentum_saturate_epoch = 250;
     TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &oo));
+    oo.max_norm = o->d_max_norm;
     TRY("D optimizer", gan_optimizer_create(&m->d_opt, m->d, &oo));
 
     gan_session_options so = GAN_SESSION_OPTIONS_INIT;
@@ -198,11 +206,19 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
     so.update_order = o->order;
     so.d_loss_half = 1;
     TRY("session", gan_session_create(&m->session, m->g, m->d, m->g_opt, m->d_opt, dd->train, &so));
+    TRY("evaluation rng", gan_rng_create(&m->eval_rng, o->seed ^ 0xe7a1ull));
+    /* Room for the Parzen samples and for the 64 of the figure. */
+    const size_t zrows = o->n_samples > 64 ? o->n_samples : 64;
+    m->eval_z = malloc(zrows * NOISE_WIDTH * sizeof *m->eval_z);
+    if (m->eval_z == NULL)
+        return report("allocating evaluation noise", GAN_ENOMEM);
     return GAN_OK;
 }
 
 static void free_all(struct model *m, struct data *dd)
 {
+    gan_rng_free(m->eval_rng);
+    free(m->eval_z);
     gan_session_free(m->session);
     gan_optimizer_free(m->g_opt);
     gan_optimizer_free(m->d_opt);
@@ -227,6 +243,15 @@ static int on_progress(const gan_stats *s, void *ud)
     return 0;
 }
 
+/* rows samples of G from the evaluation noise generator (rows <= --samples). */
+static int sample_g(float *out, size_t rows, struct model *m)
+{
+    const float a = sqrtf(3.0f);
+    TRY("evaluation noise", gan_rng_uniform(m->eval_z, rows * NOISE_WIDTH, m->eval_rng, -a, a));
+    TRY("sampling G", gan_session_sample(out, rows, PIXELS, m->session, m->eval_z));
+    return GAN_OK;
+}
+
 struct parzen_result {
     double sigma, valid_ll, test_ll, test_se, seconds;
 };
@@ -239,7 +264,7 @@ static int parzen_eval(struct parzen_result *r, struct model *m, struct data *dd
     double grid[GAN_PARZEN_PAPER_GRID_SIZE], means[GAN_PARZEN_PAPER_GRID_SIZE];
     gan_parzen *p = NULL;
     double t0 = now_seconds();
-    TRY("sampling G", gan_session_sample(samples, n, PIXELS, m->session, NULL));
+    TRY("sampling G", sample_g(samples, n, m));
     TRY("Parzen estimator", gan_parzen_create(&p, samples, n, PIXELS));
     int rc = gan_parzen_paper_grid(grid, GAN_PARZEN_PAPER_GRID_SIZE);
     if (!rc)
@@ -270,7 +295,7 @@ static int write_figures(struct model *m, struct data *dd, const char *out_dir)
     int64_t idx[ROWS];
     char path[1024];
 
-    TRY("sampling G", gan_session_sample(samples, ROWS * COLS, PIXELS, m->session, NULL));
+    TRY("sampling G", sample_g(samples, ROWS * COLS, m));
     for (int r = 0; r < ROWS; r++)
         memcpy(last + (size_t)r * PIXELS, samples + ((size_t)r * COLS + COLS - 1) * PIXELS,
                PIXELS * sizeof(float));
@@ -285,7 +310,8 @@ static int write_figures(struct model *m, struct data *dd, const char *out_dir)
     printf("wrote %s (last column: nearest training image of the sample beside it)\n", path);
 
     for (int line = 0; line < LINES; line++) {
-        TRY("noise", gan_session_noise(anchors, 2, NOISE_WIDTH, m->session));
+        const float a = sqrtf(3.0f);
+        TRY("noise", gan_rng_uniform(anchors, 2 * NOISE_WIDTH, m->eval_rng, -a, a));
         TRY("interpolation", gan_interpolate(z, STEPS + 1, anchors, 2, NOISE_WIDTH, STEPS));
         TRY("sampling G", gan_session_sample(strip + (size_t)line * (STEPS + 1) * PIXELS, STEPS + 1,
                                              PIXELS, m->session, z));

@@ -478,12 +478,17 @@ typedef struct gan_session_options {
     uint64_t seed;
     uint32_t update_order; /* gan_update_order */
     uint32_t d_loss_half;  /* nonzero: the original code's 1/2 on D's loss */
+    uint32_t threads;      /* threads for the element-wise loops around the
+                              matrix products, the caller included; 0 = the
+                              online CPUs, at most 4. Results do not depend
+                              on it. (Matrix products use the BLAS's own
+                              threads, e.g. OPENBLAS_NUM_THREADS.) */
 } gan_session_options;
 
 #define GAN_SESSION_OPTIONS_VERSION 1
 #define GAN_SESSION_OPTIONS_INIT \
     { GAN_SESSION_OPTIONS_VERSION, 100, 1, GAN_G_LOSS_NON_SATURATING, \
-      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0 }
+      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0 }
 
 typedef struct gan_stats {
     uint64_t iteration;   /* 1-based iteration just finished */

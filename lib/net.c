@@ -223,6 +223,11 @@ int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_t layer)
     return GAN_OK;
 }
 
+void gan__net_set_pool(gan_net *net, gan__pool *pool)
+{
+    net->pool = pool;
+}
+
 int gan__net_has_dropout(const gan_net *net)
 {
     for (size_t i = 0; i < net->n_layers; i++)

@@ -4,6 +4,7 @@
 #define GAN_NET_H
 
 #include "gan.h"
+#include "pool.h"
 #include "serial.h"
 
 typedef struct gan__layer {
@@ -39,7 +40,18 @@ struct gan_net {
     float *dout;        /* rows_cap x output width: room for the caller's
                            output gradient (used by the update modules) */
     size_t last_rows;   /* rows of the last training forward, 0 if none */
+    gan__pool *pool;    /* borrowed from a session for the training loops */
 };
+
+/* Below this many floats an element-wise loop stays on the caller. */
+#define GAN__PARALLEL_MIN 65536u
+
+/* Rows per job so that a parallel job has at least GAN__PARALLEL_MIN
+ * floats of width cols. */
+static inline size_t gan__min_rows(size_t cols)
+{
+    return GAN__PARALLEL_MIN / (cols ? cols : 1) + 1;
+}
 
 static inline const gan__layer *gan__net_last_layer(const gan_net *net)
 {
@@ -63,6 +75,9 @@ int gan__net_backward_range(float *dx, gan_net *net, const float *dy,
 void gan__net_free_workspace(gan_net *net);
 
 int gan__net_has_dropout(const gan_net *net);
+
+/* Lend a thread pool for the element-wise training loops (NULL: none). */
+void gan__net_set_pool(gan_net *net, gan__pool *pool);
 
 /* Architecture and parameters, appended to w (the payload of gan_net_save). */
 void gan__net_write(gan__writer *w, const gan_net *net);

@@ -34,6 +34,41 @@ static void activation_backward(float *dpre, const float *dout, const float *pre
     }
 }
 
+/* Row-range jobs of the backward pass, run on the net's pool. */
+typedef struct grad_job {
+    float *dst;
+    const float *g, *pre, *out, *mask;
+    const uint32_t *arg;
+    size_t cols, units;
+    uint32_t act;
+    float slope;
+} grad_job;
+
+static void act_back_rows(void *ctx, size_t r0, size_t r1)
+{
+    const grad_job *j = ctx;
+    const size_t o = r0 * j->cols;
+    activation_backward(j->dst + o, j->g + o, j->pre + o, j->out + o, (r1 - r0) * j->cols, j->act,
+                        j->slope);
+}
+
+/* The winning piece of each maxout unit takes the unit's gradient. */
+static void maxout_back_rows(void *ctx, size_t r0, size_t r1)
+{
+    const grad_job *j = ctx;
+    memset(j->dst + r0 * j->cols, 0, (r1 - r0) * j->cols * sizeof *j->dst);
+    for (size_t r = r0; r < r1; r++)
+        for (size_t u = 0; u < j->units; u++)
+            j->dst[r * j->cols + j->arg[r * j->units + u]] = j->g[r * j->units + u];
+}
+
+static void dropout_back_rows(void *ctx, size_t r0, size_t r1)
+{
+    const grad_job *j = ctx;
+    for (size_t i = r0 * j->cols; i < r1 * j->cols; i++)
+        j->dst[i] = j->g[i] * j->mask[i];
+}
+
 /* Parameter gradients of a dense/maxout layer from dpre (rows x cols):
  * dW (in x cols) = x^T dpre, db = column sums of dpre. */
 static void param_grads(float *grad, const gan__layer *l, const float *x, const float *dpre,
@@ -59,41 +94,49 @@ int gan__net_backward_range(float *dx, gan_net *net, const float *dy, size_t row
     const int accumulate = (flags & GAN_BACKWARD_ACCUMULATE) != 0;
     const float *g = dy; /* gradient w.r.t. the current layer's output */
     int which = 0;       /* scratch[which] receives the next gradient */
+    /* Below the lowest layer with parameters only dx needs gradients. */
+    size_t lowest = 0;
+    while (lowest < net->n_layers && net->layers[lowest].np == 0)
+        lowest++;
 
     for (size_t i = net->n_layers; i-- > 0;) {
         const gan__layer *l = &net->layers[i];
         const float *x = (i == 0 ? net->input : net->layers[i - 1].y) + row_begin * l->in;
-        /* Stop before the input gradient of the first layer unless asked. */
-        const int want_dx = i > 0 || dx != NULL;
+        /* An input gradient is needed for dx or for a parameter layer below. */
+        const int want_dx = dx != NULL || (want_params && i > lowest);
         if (!want_dx && !(want_params && l->np > 0))
             break;
         float *dst = i == 0 ? dx : net->scratch[which];
 
+        grad_job j = {0};
+        j.g = g;
         if (l->kind == GAN_LAYER_DROPOUT) {
             if (want_dx) {
-                const float *m = l->mask + row_begin * l->in;
-                const size_t n = rows * l->in;
-                for (size_t j = 0; j < n; j++)
-                    dst[j] = g[j] * m[j];
+                j.dst = dst;
+                j.mask = l->mask + row_begin * l->in;
+                j.cols = l->in;
+                gan__pool_run(net->pool, dropout_back_rows, &j, rows, 1, gan__min_rows(l->in));
             }
         } else {
             const float *dpre;
             float *tmp = net->scratch[2];
             const size_t cols = l->cols;
+            j.dst = tmp;
+            j.cols = cols;
             if (l->kind == GAN_LAYER_MAXOUT) {
-                /* The winning piece of each unit takes the unit's gradient. */
-                const uint32_t *arg = l->arg + row_begin * l->units;
-                memset(tmp, 0, rows * cols * sizeof *tmp);
-                for (size_t r = 0; r < rows; r++)
-                    for (size_t u = 0; u < l->units; u++)
-                        tmp[r * cols + arg[r * l->units + u]] = g[r * l->units + u];
+                j.arg = l->arg + row_begin * l->units;
+                j.units = l->units;
+                gan__pool_run(net->pool, maxout_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
             } else if (l->act == GAN_ACT_IDENTITY ||
                        (i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS))) {
                 dpre = g;
             } else {
-                activation_backward(tmp, g, l->pre + row_begin * cols, l->y + row_begin * cols,
-                                    rows * cols, l->act, l->slope);
+                j.pre = l->pre + row_begin * cols;
+                j.out = l->y + row_begin * cols;
+                j.act = l->act;
+                j.slope = l->slope;
+                gan__pool_run(net->pool, act_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
             }
             if (want_params)

@@ -165,6 +165,38 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
     return GAN_OK;
 }
 
+/* Row-range jobs of the training forward, run on the net's pool. */
+typedef struct act_job {
+    float *out, *pre;
+    const float *bias;
+    const float *x, *mask;
+    uint32_t *arg;
+    size_t cols, units, pieces;
+    uint32_t act;
+    float slope;
+} act_job;
+
+static void act_rows(void *ctx, size_t r0, size_t r1)
+{
+    const act_job *j = ctx;
+    bias_activate(j->out + r0 * j->cols, j->pre + r0 * j->cols, j->bias, r1 - r0, j->cols, j->act,
+                  j->slope, 1);
+}
+
+static void maxout_rows(void *ctx, size_t r0, size_t r1)
+{
+    const act_job *j = ctx;
+    bias_maxout(j->out + r0 * j->units, j->arg + r0 * j->units, j->pre + r0 * j->cols, j->bias,
+                r1 - r0, j->units, j->pieces);
+}
+
+static void dropout_rows(void *ctx, size_t r0, size_t r1)
+{
+    const act_job *j = ctx;
+    for (size_t i = r0 * j->cols; i < r1 * j->cols; i++)
+        j->out[i] = j->x[i] * j->mask[i];
+}
+
 /* Grow the training workspace to hold rows rows; nothing happens when it
  * is already large enough. */
 static int ensure_workspace(gan_net *net, size_t rows)
@@ -250,23 +282,35 @@ int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, siz
     const float *cur = net->input;
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
-        const float *w = net->params + l->poff;
+        const float *w = l->np ? net->params + l->poff : NULL;
+        act_job j = {0};
+        j.pre = l->pre;
+        j.out = l->y;
+        j.bias = l->np ? w + l->in * l->cols : NULL;
+        j.cols = l->cols;
+        j.units = l->units;
+        j.pieces = l->pieces;
+        j.act = l->act;
+        j.slope = l->slope;
+        j.arg = l->arg;
         switch (l->kind) {
         case GAN_LAYER_DENSE:
             gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
-            bias_activate(l->y, l->pre, w + l->in * l->cols, rows, l->cols, l->act, l->slope, 1);
+            gan__pool_run(net->pool, act_rows, &j, rows, 1, gan__min_rows(l->cols));
             break;
         case GAN_LAYER_MAXOUT:
             gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
-            bias_maxout(l->y, l->arg, l->pre, w + l->in * l->cols, rows, l->units, l->pieces);
+            gan__pool_run(net->pool, maxout_rows, &j, rows, 1, gan__min_rows(l->cols));
             break;
-        default: {
-            const size_t n = rows * l->in;
-            draw_mask(l->mask, n, l->keep, rng);
-            for (size_t j = 0; j < n; j++)
-                l->y[j] = cur[j] * l->mask[j];
+        default:
+            /* Masks are drawn in order on the caller so they do not depend
+             * on the thread count. */
+            draw_mask(l->mask, rows * l->in, l->keep, rng);
+            j.x = cur;
+            j.mask = l->mask;
+            j.cols = l->in;
+            gan__pool_run(net->pool, dropout_rows, &j, rows, 1, gan__min_rows(l->in));
             break;
-        }
         }
         cur = l->y;
     }

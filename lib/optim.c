@@ -2,10 +2,12 @@
  * an optional max-norm constraint; state bound to one net. */
 #include "net.h"
 #include "optim.h"
+#include "pool.h"
 #include "serial.h"
 #include "status.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ struct gan_optimizer {
     uint64_t epoch;    /* 1-based, drives the momentum ramp */
     float lr;          /* learning rate of the next step */
     float mu;          /* momentum of the next step */
+    gan__pool *pool;   /* borrowed from a session, or NULL */
 };
 
 int gan_optimizer_options_init(gan_optimizer_options *opts, unsigned int version)
@@ -180,46 +183,80 @@ static void apply_max_norm(gan_optimizer *o)
     }
 }
 
+/* One update over a range of parameters (the pool splits the array). */
+typedef struct step_job {
+    float *p, *m, *v;
+    const float *g;
+    float lr, mu, b1, b2, eps, c1, c2;
+    atomic_uint bad;
+} step_job;
+
+static void sgd_range(void *ctx, size_t begin, size_t end)
+{
+    step_job *j = ctx;
+    float *restrict p = j->p, *restrict m = j->m;
+    const float *restrict g = j->g;
+    const float mu = j->mu, lr = j->lr;
+    uint32_t bad = 0;
+    for (size_t i = begin; i < end; i++) {
+        const float vi = mu * m[i] - lr * g[i];
+        m[i] = vi;
+        p[i] += vi;
+        bad |= nonfinite_bit(p[i]);
+    }
+    if (bad)
+        atomic_fetch_or(&j->bad, 1u);
+}
+
+static void adam_range(void *ctx, size_t begin, size_t end)
+{
+    step_job *j = ctx;
+    float *restrict p = j->p, *restrict m = j->m, *restrict v = j->v;
+    const float *restrict g = j->g;
+    const float lr = j->lr, b1 = j->b1, b2 = j->b2, eps = j->eps, c1 = j->c1, c2 = j->c2;
+    uint32_t bad = 0;
+    for (size_t i = begin; i < end; i++) {
+        const float mi = b1 * m[i] + (1.0f - b1) * g[i];
+        const float vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
+        bad |= nonfinite_bit(p[i]);
+    }
+    if (bad)
+        atomic_fetch_or(&j->bad, 1u);
+}
+
 int gan_optimizer_step(gan_optimizer *opt)
 {
     GAN_CHECK_NULL("gan_optimizer_step", opt);
     gan_net *net = opt->net;
     if (net->n_params != opt->n)
         return gan__error(GAN_ESTATE, "gan_optimizer_step: the net changed shape since the optimizer was created");
-    float *restrict p = net->params;
-    const float *restrict g = net->grads;
-    float *restrict m = opt->m;
-    const size_t n = opt->n;
-    const float lr = opt->lr;
-    uint32_t bad = 0;
+    step_job j = {0};
+    j.p = net->params;
+    j.g = net->grads;
+    j.m = opt->m;
+    j.v = opt->v;
+    j.lr = opt->lr;
+    j.mu = opt->mu;
+    atomic_init(&j.bad, 0u);
     if (opt->o.kind == GAN_OPT_SGD) {
-        const float mu = opt->mu;
-        for (size_t i = 0; i < n; i++) {
-            const float vi = mu * m[i] - lr * g[i];
-            m[i] = vi;
-            p[i] += vi;
-            bad |= nonfinite_bit(p[i]);
-        }
+        gan__pool_run(opt->pool, sgd_range, &j, opt->n, 1024, 1u << 16);
     } else {
-        float *restrict v = opt->v;
         const double t = (double)(opt->steps + 1);
-        const float b1 = opt->o.beta1, b2 = opt->o.beta2, eps = opt->o.epsilon;
-        const float c1 = (float)(1.0 / (1.0 - pow((double)b1, t)));
-        const float c2 = (float)(1.0 / (1.0 - pow((double)b2, t)));
-        for (size_t i = 0; i < n; i++) {
-            const float mi = b1 * m[i] + (1.0f - b1) * g[i];
-            const float vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-            m[i] = mi;
-            v[i] = vi;
-            p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
-            bad |= nonfinite_bit(p[i]);
-        }
+        j.b1 = opt->o.beta1;
+        j.b2 = opt->o.beta2;
+        j.eps = opt->o.epsilon;
+        j.c1 = (float)(1.0 / (1.0 - pow((double)j.b1, t)));
+        j.c2 = (float)(1.0 / (1.0 - pow((double)j.b2, t)));
+        gan__pool_run(opt->pool, adam_range, &j, opt->n, 1024, 1u << 16);
     }
     if (opt->o.max_norm > 0.0f)
         apply_max_norm(opt);
     opt->steps++;
     opt->lr = lr_at(&opt->o, opt->steps);
-    if (bad)
+    if (atomic_load(&j.bad))
         return gan__error(GAN_EDIVERGED, "gan_optimizer_step: a parameter became NaN or Inf at step %llu",
                           (unsigned long long)opt->steps);
     return GAN_OK;
@@ -335,4 +372,9 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
 gan_net *gan__optimizer_net(const gan_optimizer *opt)
 {
     return opt->net;
+}
+
+void gan__optimizer_set_pool(gan_optimizer *opt, gan__pool *pool)
+{
+    opt->pool = pool;
 }

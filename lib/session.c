@@ -46,6 +46,8 @@ static int check_options(const gan_session_options *o, const char *fn)
         return gan__error(GAN_EINVAL, "%s: opts->noise_width is 0", fn);
     if (o->update_order != GAN_ORDER_ALTERNATING && o->update_order != GAN_ORDER_SIMULTANEOUS)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->update_order %u unknown", fn, o->update_order);
+    if (o->threads > 16)
+        return gan__error(GAN_EINVAL, "%s: opts->threads is %u, at most 16", fn, o->threads);
     if (o->update_order == GAN_ORDER_SIMULTANEOUS && o->k != 1)
         return gan__error(GAN_EINVAL, "%s: the simultaneous update needs opts->k = 1, got %u", fn,
                           o->k);
@@ -108,6 +110,15 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
         gan_session_free(s);
         return gan__error(GAN_ENOMEM, "%s: out of memory for batch buffers", fn);
     }
+    const unsigned threads = opts->threads ? opts->threads : gan__pool_default_threads();
+    if (threads > 1 && (rc = gan__pool_create(&s->pool, threads)) != GAN_OK) {
+        gan_session_free(s);
+        return rc;
+    }
+    gan__net_set_pool(g, s->pool);
+    gan__net_set_pool(d, s->pool);
+    gan__optimizer_set_pool(g_opt, s->pool);
+    gan__optimizer_set_pool(d_opt, s->pool);
     *out = s;
     return GAN_OK;
 }
@@ -116,6 +127,13 @@ void gan_session_free(gan_session *s)
 {
     if (s == NULL)
         return;
+    if (s->pool) {
+        gan__net_set_pool(s->g, NULL);
+        gan__net_set_pool(s->d, NULL);
+        gan__optimizer_set_pool(s->g_opt, NULL);
+        gan__optimizer_set_pool(s->d_opt, NULL);
+        gan__pool_free(s->pool);
+    }
     free(s->real);
     free(s->z);
     free(s->dy_g);

@@ -4,6 +4,7 @@
 #define GAN_SESSION_H
 
 #include "gan.h"
+#include "pool.h"
 #include "rng.h"
 #include "serial.h"
 
@@ -18,6 +19,7 @@ struct gan_session {
     float *dy_g;          /* batch_size: G's loss gradient (simultaneous) */
     uint64_t iteration;   /* iterations completed */
     uint64_t epochs_done; /* dataset epochs completed */
+    gan__pool *pool;      /* lent to the nets and optimizers while we live */
 
     /* Divergence recovery: the serialised state at iteration snap_iteration
      * (reused buffer); a diverged step restores it and replays forward. */

@@ -853,6 +853,15 @@ static void state_round_trip(uint32_t kind)
     rc = gan_optimizer_set_state(o2, b3, s3);
     assert_true(rc == GAN_ESHAPE || rc == GAN_EFORMAT);
 
+    /* State of the other kind of optimizer on the same net. */
+    gan_optimizer_options ko = o;
+    ko.kind = kind == GAN_OPT_SGD ? GAN_OPT_ADAM : GAN_OPT_SGD;
+    gan_optimizer *o4;
+    assert_int_equal(gan_optimizer_create(&o4, twin, &ko), GAN_OK);
+    rc = gan_optimizer_set_state(o4, s5, size);
+    assert_true(rc == GAN_ESHAPE || rc == GAN_EFORMAT);
+    gan_optimizer_free(o4);
+
     /* get_state into a short buffer. */
     gan_error_clear();
     rc = gan_optimizer_get_state(tmp, size - 1, o2);

@@ -177,6 +177,49 @@ static void test_determinism(void **state)
     }
 }
 
+/* Nets wide enough that the element-wise loops and the optimizer run on
+ * the session's thread pool: results must not depend on the thread count. */
+static void test_threads_do_not_change_results(void **state)
+{
+    (void)state;
+    float *result[2] = {NULL, NULL};
+    size_t n = 0;
+    for (int t = 0; t < 2; t++) {
+        gan_rng *rng;
+        assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
+        gan_toy_options to = GAN_TOY_OPTIONS_INIT;
+        gan_fixture f;
+        assert_int_equal(gan_dataset_create_toy(&f.data, &to, 400, rng), GAN_OK);
+        assert_int_equal(gan_net_create(&f.g, ZW), GAN_OK);
+        assert_int_equal(gan_net_add_dense(f.g, 512, GAN_ACT_RELU), GAN_OK);
+        assert_int_equal(gan_net_add_dense(f.g, 512, GAN_ACT_TANH), GAN_OK);
+        assert_int_equal(gan_net_add_dense(f.g, 2, GAN_ACT_IDENTITY), GAN_OK);
+        assert_int_equal(gan_net_init(f.g, rng, GAN_INIT_GLOROT_UNIFORM, 0), GAN_OK);
+        assert_int_equal(gan_net_create(&f.d, 2), GAN_OK);
+        assert_int_equal(gan_net_add_maxout(f.d, 256, 3), GAN_OK);
+        assert_int_equal(gan_net_add_dropout(f.d, 0.5f), GAN_OK);
+        assert_int_equal(gan_net_add_dense(f.d, 1, GAN_ACT_SIGMOID), GAN_OK);
+        assert_int_equal(gan_net_init(f.d, rng, GAN_INIT_UNIFORM, 0.05f), GAN_OK);
+        gan_rng_free(rng);
+        gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+        o.learning_rate = 0.01f;
+        assert_int_equal(gan_optimizer_create(&f.gopt, f.g, &o), GAN_OK);
+        o.kind = GAN_OPT_ADAM;
+        assert_int_equal(gan_optimizer_create(&f.dopt, f.d, &o), GAN_OK);
+        gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+        so.batch_size = 200;
+        so.noise_width = ZW;
+        so.threads = t == 0 ? 1 : 3;
+        assert_int_equal(gan_session_create(&f.s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_OK);
+        assert_int_equal(gan_session_train(f.s, 6, NULL, NULL), GAN_OK);
+        result[t] = params_of(&f, &n);
+        fixture_free(&f);
+    }
+    assert_memory_equal(result[0], result[1], n * sizeof(float));
+    free(result[0]);
+    free(result[1]);
+}
+
 static char tmpdir[256];
 
 static void path_in_tmp(char *out, size_t n, const char *name)
@@ -422,6 +465,10 @@ static void test_create_checks(void **state)
     so.noise_scale = -1.0f;
     assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
     so.noise_scale = 1.0f;
+    so.threads = 99;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "threads"));
+    so.threads = 0;
     /* Swapped optimizers, swapped nets, D as G. */
     assert_int_equal(gan_session_create(&s, f.g, f.d, f.dopt, f.gopt, f.data, &so), GAN_EINVAL);
     assert_int_equal(gan_session_create(&s, f.d, f.g, f.dopt, f.gopt, f.data, &so), GAN_ESHAPE);
@@ -463,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_k_steps_and_epochs),
         cmocka_unit_test(test_progress_and_schedule),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_threads_do_not_change_results),
         cmocka_unit_test(test_resume_is_bit_identical),
         cmocka_unit_test(test_bad_checkpoints),
         cmocka_unit_test(test_nan_injection_rolls_back),
