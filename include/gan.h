@@ -509,8 +509,11 @@ GAN_EXTERN int gan_session_create(gan_session **out, gan_net *g, gan_net *d,
                                   gan_optimizer *g_opt, gan_optimizer *d_opt,
                                   gan_dataset *data, const gan_session_options *opts);
 GAN_EXTERN void gan_session_free(gan_session *s);
-/* One iteration of Algorithm 1. stats may be NULL. On GAN_EDIVERGED the
- * nets and optimizers are back at the state before the iteration. */
+/* One iteration of Algorithm 1. stats may be NULL. On GAN_EDIVERGED (a NaN
+ * or Inf in a loss or a parameter) the nets, optimizers, RNG and dataset
+ * position are back at the state after the last good iteration: the
+ * session keeps an in-memory snapshot every 500 iterations and replays the
+ * good iterations after it, which training's determinism makes exact. */
 GAN_EXTERN int gan_session_step(gan_stats *stats, gan_session *s);
 /* iterations steps, calling progress (may be NULL) after each. */
 GAN_EXTERN int gan_session_train(gan_session *s, uint64_t iterations,
@@ -522,7 +525,10 @@ GAN_EXTERN int gan_session_train_epochs(gan_session *s, uint64_t epochs,
 GAN_EXTERN uint64_t gan_session_iteration(const gan_session *s);
 /* Epochs of the dataset completed so far (0 during the first epoch). */
 GAN_EXTERN uint64_t gan_session_epoch(const gan_session *s);
-/* Draw rows noise vectors (rows x noise_width) from the session's prior. */
+/* Draw rows noise vectors (rows x noise_width) from the session's prior.
+ * This uses the session's generator, so it shifts the training stream that
+ * follows; for evaluation that must not touch training, draw z from a
+ * gan_rng of your own and pass it to gan_session_sample. */
 GAN_EXTERN int gan_session_noise(float *out, size_t rows, size_t cols, gan_session *s);
 /* rows samples of G (rows x cols, cols = G's output width), from the given
  * noise z (rows x noise_width) or, when z is NULL, from fresh noise. */

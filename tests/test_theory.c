@@ -7,8 +7,7 @@
  *   - Algorithm 1 (gan_session) drives a toy 1-D GAN to a small
  *     Jensen-Shannon divergence, and does not when G's steps are inert.
  * Every random draw comes from a seeded gan_rng. Under valgrind
- * (GAN_TEST_VALGRIND set) the evaluation sample counts shrink; the
- * training budgets stay as they are so the bounds keep their meaning. */
+ * (GAN_TEST_VALGRIND set) smaller budgets apply (see get_budget). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +27,31 @@
 static int under_valgrind(void)
 {
     return getenv("GAN_TEST_VALGRIND") != NULL;
+}
+
+/* Training budgets. Valgrind runs this code a few hundred times slower
+ * (a D step of the 32-unit net costs ~20 ms there), so under it D has 16
+ * hidden units and trains on fewer, smaller batches with a larger,
+ * faster-decaying learning rate, and the toy GAN trains on fewer, smaller
+ * batches; the bounds are the same. */
+typedef struct budget {
+    size_t d_hidden;
+    int d_steps;
+    size_t d_batch;
+    float d_lr, d_decay; /* Adam lr, divided by d_decay every step */
+    size_t n_eval;       /* samples per expectation of V */
+    uint64_t gan_iterations;
+    uint32_t gan_batch;
+    float gan_lr;
+    size_t gan_eval; /* samples of G for the JS estimate */
+    size_t gan_rows; /* rows of the toy data set */
+} budget;
+
+static budget get_budget(void)
+{
+    static const budget full = {32, 3000, 256, 2e-3f, 1.001f, 200000, 1500, 100, 5e-4f, 20000, 50000};
+    static const budget small = {16, 700, 64, 5e-3f, 1.004f, 10000, 300, 50, 1e-3f, 5000, 20000};
+    return under_valgrind() ? small : full;
 }
 
 /* log D and log(1 - D) from a logit, without forming D. */
@@ -81,19 +105,22 @@ typedef struct fixed_g {
     double md, sd, mg, sg;
 } fixed_g;
 
-enum { D_BATCH = 256, D_HIDDEN = 32 };
+enum { D_BATCH_MAX = 256 };
 
 /* Train D with gan_update_d on fresh minibatches: real rows from p_data,
- * fake rows from p_g (G fixed), lr 2e-3 decaying to ~1e-4. */
-static void train_d(gan_net *d, const fixed_g *p, gan_rng *rng, int steps)
+ * fake rows from p_g (G fixed); the learning rate decays by ~20x over the
+ * run (2e-3 to ~1e-4 in the full budget). */
+static void train_d(gan_net *d, const fixed_g *p, gan_rng *rng)
 {
-    gan_optimizer *opt = make_adam(d, 2e-3f, 1.001f);
-    float real[D_BATCH], fake[D_BATCH];
+    const budget b = get_budget();
+    assert_true(b.d_batch <= D_BATCH_MAX);
+    gan_optimizer *opt = make_adam(d, b.d_lr, b.d_decay);
+    float real[D_BATCH_MAX], fake[D_BATCH_MAX];
     gan_step_stats st;
-    for (int t = 0; t < steps; t++) {
-        assert_int_equal(gan_rng_normal(real, D_BATCH, rng, (float)p->md, (float)p->sd), GAN_OK);
-        assert_int_equal(gan_rng_normal(fake, D_BATCH, rng, (float)p->mg, (float)p->sg), GAN_OK);
-        assert_int_equal(gan_update_d(&st, d, opt, rng, real, fake, D_BATCH, 1, 0), GAN_OK);
+    for (int t = 0; t < b.d_steps; t++) {
+        assert_int_equal(gan_rng_normal(real, b.d_batch, rng, (float)p->md, (float)p->sd), GAN_OK);
+        assert_int_equal(gan_rng_normal(fake, b.d_batch, rng, (float)p->mg, (float)p->sg), GAN_OK);
+        assert_int_equal(gan_update_d(&st, d, opt, rng, real, fake, b.d_batch, 1, 0), GAN_OK);
     }
     assert_true(isfinite(st.d_loss));
     gan_optimizer_free(opt);
@@ -124,7 +151,7 @@ static double gaussian_js(const fixed_g *p)
 {
     const double lo = fmin(p->md - 12 * p->sd, p->mg - 12 * p->sg);
     const double hi = fmax(p->md + 12 * p->sd, p->mg + 12 * p->sg);
-    const size_t n = 200000;
+    const size_t n = 40000;
     const double h = (hi - lo) / (double)n;
     double js = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -161,12 +188,12 @@ static void check_proposition1(const fixed_g *p, uint64_t seed)
 {
     gan_rng *rng = NULL;
     assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
-    gan_net *d = make_mlp(1, D_HIDDEN, 1, GAN_ACT_SIGMOID, rng);
-    const size_t n_eval = under_valgrind() ? 20000 : 200000;
+    gan_net *d = make_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
+    const size_t n_eval = get_budget().n_eval;
 
     /* Before training D is far from D*: the check below can fail. */
     const double err0 = max_error_vs_optimal(d, p);
-    train_d(d, p, rng, 3000);
+    train_d(d, p, rng);
     const double err = max_error_vs_optimal(d, p);
     const double v = value_estimate(d, p, rng, n_eval);
     const double v_opt = -LOG4 + 2.0 * gaussian_js(p);
@@ -208,14 +235,14 @@ static void test_equal_distributions_value(void **state)
     const fixed_g p = {0.5, 1.0, 0.5, 1.0};
     gan_rng *rng = NULL;
     assert_int_equal(gan_rng_create(&rng, 303), GAN_OK);
-    gan_net *d = make_mlp(1, D_HIDDEN, 1, GAN_ACT_SIGMOID, rng);
+    gan_net *d = make_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
     assert_int_equal(gan_net_init(d, rng, GAN_INIT_NORMAL, 1.0f), GAN_OK);
     const float bias = 2.0f;
     assert_int_equal(gan_net_set_bias(d, 2, &bias, 1), GAN_OK);
-    const size_t n_eval = under_valgrind() ? 20000 : 200000;
+    const size_t n_eval = get_budget().n_eval;
 
     const double v0 = value_estimate(d, &p, rng, n_eval);
-    train_d(d, &p, rng, 3000);
+    train_d(d, &p, rng);
     const double v = value_estimate(d, &p, rng, n_eval);
     const double err = max_error_vs_optimal(d, &p); /* D* = 1/2 */
     print_message("  p_g = p_data: V %.4f (untrained %.4f), -log 4 = %.4f, max |D - 1/2| %.4f\n",
@@ -273,7 +300,8 @@ static double histogram_js(const float *x, size_t n)
 
 /* Train the toy GAN for `iterations` with G's learning rate g_lr and
  * measure it. Same seed, data, nets and D optimizer for every g_lr. */
-static toy_result run_toy_gan(float g_lr, uint64_t iterations, uint64_t seed)
+static toy_result run_toy_gan(float g_lr, float d_lr, uint64_t iterations, uint32_t batch,
+                              size_t rows, size_t n, uint64_t seed)
 {
     gan_toy_options toy;
     assert_int_equal(gan_toy_options_init(&toy, GAN_TOY_OPTIONS_VERSION), GAN_OK);
@@ -284,14 +312,14 @@ static toy_result run_toy_gan(float g_lr, uint64_t iterations, uint64_t seed)
     assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
     assert_int_equal(gan_rng_create(&eval_rng, seed + 1), GAN_OK);
     gan_dataset *data = NULL;
-    assert_int_equal(gan_dataset_create_toy(&data, &toy, 50000, rng), GAN_OK);
+    assert_int_equal(gan_dataset_create_toy(&data, &toy, rows, rng), GAN_OK);
     gan_net *g = make_mlp(TOY_NZ, 32, 1, GAN_ACT_IDENTITY, rng);
     gan_net *d = make_mlp(1, 32, 1, GAN_ACT_SIGMOID, rng);
     gan_optimizer *g_opt = make_adam(g, g_lr, 1.0f);
-    gan_optimizer *d_opt = make_adam(d, 5e-4f, 1.0f);
+    gan_optimizer *d_opt = make_adam(d, d_lr, 1.0f);
     gan_session_options so;
     assert_int_equal(gan_session_options_init(&so, GAN_SESSION_OPTIONS_VERSION), GAN_OK);
-    so.batch_size = 100;
+    so.batch_size = batch;
     so.k = 1;
     so.g_loss = GAN_G_LOSS_NON_SATURATING;
     so.noise_kind = GAN_NOISE_UNIFORM;
@@ -304,7 +332,6 @@ static toy_result run_toy_gan(float g_lr, uint64_t iterations, uint64_t seed)
     assert_int_equal(gan_session_iteration(s), iterations);
     assert_int_equal(gan_optimizer_steps(g_opt), iterations);
 
-    const size_t n = under_valgrind() ? 5000 : 20000;
     float *z = malloc(n * TOY_NZ * sizeof *z), *x = malloc(n * sizeof *x);
     assert_non_null(z);
     assert_non_null(x);
@@ -334,8 +361,9 @@ static toy_result run_toy_gan(float g_lr, uint64_t iterations, uint64_t seed)
     return r;
 }
 
-/* The toy GAN reaches JS < 0.1 nats in 1500 iterations. The bound is
- * generous: over seeds 1-10 such runs end between 0.002 and 0.03 (the GAN
+/* The toy GAN reaches JS < 0.1 nats in 1500 iterations (300 of half the
+ * batch under valgrind). The bound is generous: over seeds 1-10 such runs
+ * of examples/toy1d end between 0.002 and 0.03 (the GAN
  * keeps oscillating a little around p_data); the JS of two unrelated
  * distributions approaches log 2 = 0.69. The control is the same run with
  * G's learning rate 1e-12, so that its steps are inert (G stays near its
@@ -343,9 +371,12 @@ static toy_result run_toy_gan(float g_lr, uint64_t iterations, uint64_t seed)
 static void test_toy_gan_reaches_small_js(void **state)
 {
     (void)state;
-    const uint64_t iterations = 1500;
-    const toy_result trained = run_toy_gan(5e-4f, iterations, 7);
-    const toy_result control = run_toy_gan(1e-12f, iterations, 7);
+    const budget b = get_budget();
+    const uint64_t iterations = b.gan_iterations;
+    const toy_result trained =
+        run_toy_gan(b.gan_lr, b.gan_lr, iterations, b.gan_batch, b.gan_rows, b.gan_eval, 7);
+    const toy_result control =
+        run_toy_gan(1e-12f, b.gan_lr, iterations, b.gan_batch, b.gan_rows, b.gan_eval, 7);
     print_message("  toy 1-D GAN, %llu iterations: JS %.4f, mean |D - 1/2| %.4f; "
                   "inert-G control: JS %.4f\n",
                   (unsigned long long)iterations, trained.js, trained.d_mean_dev, control.js);
