@@ -426,6 +426,9 @@ GAN_EXTERN int gan_loss_g(double *loss, float *grad, const float *logit_fake, si
 
 /* ------------------------------------------------------------------------
  * One discriminator step and one generator step, usable without a session.
+ * With an SGD optimizer the gradient is folded straight into the momentum
+ * velocity (one memory pass fewer), so the net's gradient array
+ * (gan_net_get_grads) is not updated by these steps; with Adam it is.
  * ---------------------------------------------------------------------- */
 
 typedef struct gan_step_stats {

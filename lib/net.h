@@ -74,6 +74,14 @@ int gan__net_backward_range(float *dx, gan_net *net, const float *dy,
  * forward); the net forgets its last training forward. */
 void gan__net_free_workspace(gan_net *net);
 
+/* Backward through the whole last training forward (dx not computed),
+ * folding each parameter gradient g into out (laid out like the
+ * parameters): out = alpha * g + beta * out. With out = an SGD velocity,
+ * alpha = -lr and beta = momentum this is the momentum update without a
+ * gradient array in between. Only GAN_BACKWARD_LOGITS is honoured. */
+int gan__net_backward_fused(gan_net *net, const float *dy, size_t rows, unsigned flags,
+                            float *out, float alpha, float beta);
+
 int gan__net_has_dropout(const gan_net *net);
 
 /* Lend a thread pool for the element-wise training loops (NULL: none). */

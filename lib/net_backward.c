@@ -69,29 +69,55 @@ static void dropout_back_rows(void *ctx, size_t r0, size_t r1)
         j->dst[i] = j->g[i] * j->mask[i];
 }
 
-/* Parameter gradients of a dense/maxout layer from dpre (rows x cols):
- * dW (in x cols) = x^T dpre, db = column sums of dpre. */
-static void param_grads(float *grad, const gan__layer *l, const float *x, const float *dpre,
-                        size_t rows, int accumulate)
+/* Parameter gradients of a dense/maxout layer from dpre (rows x cols),
+ * folded into out: out = alpha * grad + beta * out, where grad is
+ * dW (in x cols) = x^T dpre followed by db = column sums of dpre. Plain
+ * gradients use alpha = 1, beta = 0 (or 1 to accumulate); the fused SGD
+ * step uses alpha = -lr, beta = momentum on the velocity. */
+static void param_grads(float *out, const gan__layer *l, const float *x, const float *dpre,
+                        size_t rows, float alpha, float beta)
 {
     const size_t in = l->in, cols = l->cols;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)in, (int)cols, (int)rows, 1.0f,
-                x, (int)in, dpre, (int)cols, accumulate ? 1.0f : 0.0f, grad, (int)cols);
-    float *db = grad + in * cols;
-    if (!accumulate)
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)in, (int)cols, (int)rows, alpha,
+                x, (int)in, dpre, (int)cols, beta, out, (int)cols);
+    float *db = out + in * cols;
+    if (beta == 0.0f)
         memset(db, 0, cols * sizeof *db);
+    else if (beta != 1.0f)
+        for (size_t j = 0; j < cols; j++)
+            db[j] *= beta;
     for (size_t r = 0; r < rows; r++) {
         const float *d = dpre + r * cols;
-        for (size_t j = 0; j < cols; j++)
-            db[j] += d[j];
+        if (alpha == 1.0f)
+            for (size_t j = 0; j < cols; j++)
+                db[j] += d[j];
+        else
+            for (size_t j = 0; j < cols; j++)
+                db[j] += alpha * d[j];
     }
 }
+
+/* The backward pass; parameter gradients go to gout as in param_grads. */
+static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, size_t rows,
+                    unsigned flags, float *gout, float alpha, float beta);
 
 int gan__net_backward_range(float *dx, gan_net *net, const float *dy, size_t row_begin,
                             size_t rows, unsigned flags)
 {
+    const float beta = (flags & GAN_BACKWARD_ACCUMULATE) ? 1.0f : 0.0f;
+    return backward(dx, net, dy, row_begin, rows, flags, net->grads, 1.0f, beta);
+}
+
+int gan__net_backward_fused(gan_net *net, const float *dy, size_t rows, unsigned flags,
+                            float *out, float alpha, float beta)
+{
+    return backward(NULL, net, dy, 0, rows, flags & GAN_BACKWARD_LOGITS, out, alpha, beta);
+}
+
+static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, size_t rows,
+                    unsigned flags, float *gout, float alpha, float beta)
+{
     const int want_params = !(flags & GAN_BACKWARD_NO_PARAMS);
-    const int accumulate = (flags & GAN_BACKWARD_ACCUMULATE) != 0;
     const float *g = dy; /* gradient w.r.t. the current layer's output */
     int which = 0;       /* scratch[which] receives the next gradient */
     /* Below the lowest layer with parameters only dx needs gradients. */
@@ -140,7 +166,7 @@ int gan__net_backward_range(float *dx, gan_net *net, const float *dy, size_t row
                 dpre = tmp;
             }
             if (want_params)
-                param_grads(net->grads + l->poff, l, x, dpre, rows, accumulate);
+                param_grads(gout + l->poff, l, x, dpre, rows, alpha, beta);
             if (want_dx)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)l->in,
                             (int)cols, 1.0f, dpre, (int)cols, net->params + l->poff, (int)cols,

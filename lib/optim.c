@@ -227,6 +227,54 @@ static void adam_range(void *ctx, size_t begin, size_t end)
         atomic_fetch_or(&j->bad, 1u);
 }
 
+/* The second half of a fused SGD step: p += v (v already holds the
+ * momentum update). */
+static void apply_velocity_range(void *ctx, size_t begin, size_t end)
+{
+    step_job *j = ctx;
+    float *restrict p = j->p;
+    const float *restrict m = j->m;
+    uint32_t bad = 0;
+    for (size_t i = begin; i < end; i++) {
+        p[i] += m[i];
+        bad |= nonfinite_bit(p[i]);
+    }
+    if (bad)
+        atomic_fetch_or(&j->bad, 1u);
+}
+
+/* Max-norm, counters and schedules after the parameters moved. */
+static int finish_step(gan_optimizer *opt, unsigned bad)
+{
+    if (opt->o.max_norm > 0.0f)
+        apply_max_norm(opt);
+    opt->steps++;
+    opt->lr = lr_at(&opt->o, opt->steps);
+    if (bad)
+        return gan__error(GAN_EDIVERGED, "gan_optimizer_step: a parameter became NaN or Inf at step %llu",
+                          (unsigned long long)opt->steps);
+    return GAN_OK;
+}
+
+float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta)
+{
+    if (opt->o.kind != GAN_OPT_SGD || opt->net->n_params != opt->n)
+        return NULL;
+    *alpha = -opt->lr;
+    *beta = opt->mu;
+    return opt->m;
+}
+
+int gan__optimizer_fused_finish(gan_optimizer *opt)
+{
+    step_job j = {0};
+    j.p = opt->net->params;
+    j.m = opt->m;
+    atomic_init(&j.bad, 0u);
+    gan__pool_run(opt->pool, apply_velocity_range, &j, opt->n, 1024, 1u << 16);
+    return finish_step(opt, atomic_load(&j.bad));
+}
+
 int gan_optimizer_step(gan_optimizer *opt)
 {
     GAN_CHECK_NULL("gan_optimizer_step", opt);
@@ -252,14 +300,7 @@ int gan_optimizer_step(gan_optimizer *opt)
         j.c2 = (float)(1.0 / (1.0 - pow((double)j.b2, t)));
         gan__pool_run(opt->pool, adam_range, &j, opt->n, 1024, 1u << 16);
     }
-    if (opt->o.max_norm > 0.0f)
-        apply_max_norm(opt);
-    opt->steps++;
-    opt->lr = lr_at(&opt->o, opt->steps);
-    if (atomic_load(&j.bad))
-        return gan__error(GAN_EDIVERGED, "gan_optimizer_step: a parameter became NaN or Inf at step %llu",
-                          (unsigned long long)opt->steps);
-    return GAN_OK;
+    return finish_step(opt, atomic_load(&j.bad));
 }
 
 int gan_optimizer_set_epoch(gan_optimizer *opt, uint64_t epoch)

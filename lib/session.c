@@ -229,14 +229,15 @@ static int iterate_simultaneous(gan_stats *st, gan_session *s)
      * forward pass used; then D's parameter gradients; then G's. */
     rc = gan__net_backward_range(s->g->dout, s->d, s->dy_g, n, n,
                                  GAN_BACKWARD_LOGITS | GAN_BACKWARD_NO_PARAMS);
+    int fused_d = 0, fused_g = 0;
     if (rc == GAN_OK)
-        rc = gan_net_backward(NULL, s->d, dy_d, 2 * n, 1, GAN_BACKWARD_LOGITS);
+        rc = gan__backward_for_step(&fused_d, s->d, s->d_opt, dy_d, 2 * n, 1, GAN_BACKWARD_LOGITS);
     if (rc == GAN_OK)
-        rc = gan_net_backward(NULL, s->g, s->g->dout, n, width, 0);
+        rc = gan__backward_for_step(&fused_g, s->g, s->g_opt, s->g->dout, n, width, 0);
     if (rc)
         return rc;
-    const int rd = gan_optimizer_step(s->d_opt);
-    const int rg = gan_optimizer_step(s->g_opt);
+    const int rd = gan__step_finish(s->d_opt, fused_d);
+    const int rg = gan__step_finish(s->g_opt, fused_g);
     return rd ? rd : rg;
 }
 

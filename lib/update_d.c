@@ -37,6 +37,25 @@ int gan__check_logits_finite(const float *a, size_t n, const char *fn)
     return GAN_OK;
 }
 
+int gan__backward_for_step(int *fused, gan_net *net, gan_optimizer *opt, const float *dy,
+                           size_t rows, size_t cols, unsigned flags)
+{
+    float alpha, beta;
+    float *velocity = gan__optimizer_fused_begin(opt, &alpha, &beta);
+    *fused = velocity != NULL;
+    if (velocity == NULL)
+        return gan_net_backward(NULL, net, dy, rows, cols, flags);
+    if (rows != net->last_rows || cols != gan_net_output_width(net))
+        return gan__error(GAN_ESHAPE, "backward: %zu x %zu gradient for a %zu x %zu output", rows,
+                          cols, net->last_rows, gan_net_output_width(net));
+    return gan__net_backward_fused(net, dy, rows, flags, velocity, alpha, beta);
+}
+
+int gan__step_finish(gan_optimizer *opt, int fused)
+{
+    return fused ? gan__optimizer_fused_finish(opt) : gan_optimizer_step(opt);
+}
+
 int gan_update_d(gan_step_stats *stats, gan_net *d, gan_optimizer *d_opt, gan_rng *rng,
                  const float *real, const float *fake, size_t rows, size_t cols, unsigned flags)
 {
@@ -66,9 +85,11 @@ int gan_update_d(gan_step_stats *stats, gan_net *d, gan_optimizer *d_opt, gan_rn
         return rc;
     const double d_real = gan__mean_sigmoid(a, rows);
     const double d_fake = gan__mean_sigmoid(a + rows, rows);
-    if ((rc = gan_net_backward(NULL, d, dy, 2 * rows, 1, GAN_BACKWARD_LOGITS)) != GAN_OK)
+    int fused;
+    rc = gan__backward_for_step(&fused, d, d_opt, dy, 2 * rows, 1, GAN_BACKWARD_LOGITS);
+    if (rc)
         return rc;
-    rc = gan_optimizer_step(d_opt);
+    rc = gan__step_finish(d_opt, fused);
     if (stats) {
         stats->d_loss = loss;
         stats->g_loss = NAN;

@@ -42,11 +42,12 @@ int gan_update_g(gan_step_stats *stats, gan_net *g, gan_optimizer *g_opt, gan_ne
     const double d_fake = gan__mean_sigmoid(a, rows);
     rc = gan__net_backward_range(g->dout, d, d->dout, 0, rows,
                                  GAN_BACKWARD_LOGITS | GAN_BACKWARD_NO_PARAMS);
+    int fused = 0;
     if (rc == GAN_OK)
-        rc = gan_net_backward(NULL, g, g->dout, rows, width, 0);
+        rc = gan__backward_for_step(&fused, g, g_opt, g->dout, rows, width, 0);
     if (rc)
         return rc;
-    rc = gan_optimizer_step(g_opt);
+    rc = gan__step_finish(g_opt, fused);
     if (stats) {
         stats->d_loss = NAN;
         stats->g_loss = loss;
