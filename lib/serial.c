@@ -200,6 +200,26 @@ int gan__container_open(gan__reader *payload, uint32_t *version,
     return GAN_OK;
 }
 
+/* Mode for the file replacing path: an existing file's own mode, else
+ * 0666 less the process umask (read from /proc, since umask() can only be
+ * queried by changing it, which would race with other threads). */
+static mode_t new_file_mode(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return st.st_mode & 07777;
+    unsigned mask = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "Umask: %o", &mask) == 1)
+                break;
+        fclose(f);
+    }
+    return (mode_t)(0666 & ~mask);
+}
+
 int gan__file_write_atomic(const char *path, const void *data, size_t len)
 {
     size_t plen = strlen(path);
@@ -213,6 +233,14 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
         int e = errno;
         free(tmp);
         return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", path, strerror(e));
+    }
+    /* mkstemp creates 0600; give the file the mode a plain fopen would. */
+    if (fchmod(fd, new_file_mode(path)) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return gan__error(GAN_EIO, "%s: cannot set the temporary file's mode: %s", path, strerror(e));
     }
     FILE *f = fdopen(fd, "wb");
     if (f == NULL) {

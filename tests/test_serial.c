@@ -101,11 +101,35 @@ static void test_atomic_write(void **state)
     rmdir(dir);
 }
 
+/* A new file gets 0666 less the umask, like fopen; an overwritten file
+ * keeps its own mode. */
+static void test_atomic_write_mode(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gan_serial_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/file.bin", dir);
+    const mode_t old_mask = umask(027);
+    assert_int_equal(gan__file_write_atomic(path, "a", 1), GAN_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(chmod(path, 0604), 0);
+    assert_int_equal(gan__file_write_atomic(path, "b", 1), GAN_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0604);
+    umask(old_mask);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_atomic_write_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
