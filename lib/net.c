@@ -343,35 +343,40 @@ int gan_net_init_output_bias_from_mean(gan_net *net, const float *mean, size_t n
     return GAN_OK;
 }
 
+/* Shared checks of the flat parameter-array accessors. */
+static int check_flat(const gan_net *net, const float *array, size_t n, const char *fn,
+                      const char *array_name)
+{
+    if (net == NULL)
+        return gan__error(GAN_EINVAL, "%s: net is NULL", fn);
+    if (array == NULL)
+        return gan__error(GAN_EINVAL, "%s: %s is NULL", fn, array_name);
+    if (n != net->n_params)
+        return gan__error(GAN_ESHAPE, "%s: n is %zu, net has %zu parameters", fn, n,
+                          net->n_params);
+    return GAN_OK;
+}
+
 int gan_net_get_params(float *out, size_t n, const gan_net *net)
 {
-    GAN_CHECK_NULL("gan_net_get_params", net);
-    GAN_CHECK_NULL("gan_net_get_params", out);
-    if (n != net->n_params)
-        return gan__error(GAN_ESHAPE, "gan_net_get_params: n is %zu, net has %zu parameters",
-                          n, net->n_params);
-    memcpy(out, net->params, n * sizeof *out);
-    return GAN_OK;
+    int rc = check_flat(net, out, n, "gan_net_get_params", "out");
+    if (rc == GAN_OK)
+        memcpy(out, net->params, n * sizeof *out);
+    return rc;
 }
 
 int gan_net_set_params(gan_net *net, const float *params, size_t n)
 {
-    GAN_CHECK_NULL("gan_net_set_params", net);
-    GAN_CHECK_NULL("gan_net_set_params", params);
-    if (n != net->n_params)
-        return gan__error(GAN_ESHAPE, "gan_net_set_params: n is %zu, net has %zu parameters",
-                          n, net->n_params);
-    memcpy(net->params, params, n * sizeof *params);
-    return GAN_OK;
+    int rc = check_flat(net, params, n, "gan_net_set_params", "params");
+    if (rc == GAN_OK)
+        memcpy(net->params, params, n * sizeof *params);
+    return rc;
 }
 
 int gan_net_get_grads(float *out, size_t n, const gan_net *net)
 {
-    GAN_CHECK_NULL("gan_net_get_grads", net);
-    GAN_CHECK_NULL("gan_net_get_grads", out);
-    if (n != net->n_params)
-        return gan__error(GAN_ESHAPE, "gan_net_get_grads: n is %zu, net has %zu parameters",
-                          n, net->n_params);
-    memcpy(out, net->grads, n * sizeof *out);
-    return GAN_OK;
+    int rc = check_flat(net, out, n, "gan_net_get_grads", "out");
+    if (rc == GAN_OK)
+        memcpy(out, net->grads, n * sizeof *out);
+    return rc;
 }

@@ -112,19 +112,11 @@ int gan_net_save(const gan_net *net, const char *path)
 {
     GAN_CHECK_NULL("gan_net_save", net);
     GAN_CHECK_NULL("gan_net_save", path);
-    gan__writer payload, file;
+    gan__writer payload;
     gan__writer_init(&payload);
-    gan__writer_init(&file);
     gan__net_write(&payload, net);
-    int rc = GAN_OK;
-    if (!payload.failed)
-        gan__container_build(&file, NET_MAGIC, NET_FORMAT_VERSION, payload.data, payload.len);
-    if (payload.failed || file.failed)
-        rc = gan__error(GAN_ENOMEM, "gan_net_save: out of memory serialising the net");
-    else
-        rc = gan__file_write_atomic(path, file.data, file.len);
+    int rc = gan__container_save(path, NET_MAGIC, NET_FORMAT_VERSION, &payload, "gan_net_save");
     gan__writer_free(&payload);
-    gan__writer_free(&file);
     return rc;
 }
 
@@ -134,23 +126,16 @@ int gan_net_load(gan_net **out, const char *path)
     *out = NULL;
     GAN_CHECK_NULL("gan_net_load", path);
     void *data;
-    size_t len;
-    int rc = gan__file_read_all(&data, &len, path, (size_t)1 << 34);
+    gan__reader r;
+    int rc = gan__container_load(&data, &r, path, NET_MAGIC, NET_FORMAT_VERSION, (size_t)1 << 34,
+                                 "net");
     if (rc)
         return rc;
-    gan__reader r;
-    uint32_t version;
-    rc = gan__container_open(&r, &version, data, len, NET_MAGIC, path);
-    if (rc == GAN_OK && version != NET_FORMAT_VERSION)
-        rc = gan__error(GAN_EFORMAT, "%s: net format version %u is not supported (expected %u)",
-                        path, version, NET_FORMAT_VERSION);
-    if (rc == GAN_OK) {
-        rc = gan__net_read(out, &r, path);
-        if (rc == GAN_OK && gan__reader_left(&r) != 0) {
-            gan_net_free(*out);
-            *out = NULL;
-            rc = gan__error(GAN_EFORMAT, "%s: trailing bytes after the net", path);
-        }
+    rc = gan__net_read(out, &r, path);
+    if (rc == GAN_OK && gan__reader_left(&r) != 0) {
+        gan_net_free(*out);
+        *out = NULL;
+        rc = gan__error(GAN_EFORMAT, "%s: trailing bytes after the net", path);
     }
     free(data);
     return rc;

@@ -303,3 +303,37 @@ int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_le
     *len = n;
     return GAN_OK;
 }
+
+int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint32_t version,
+                        const gan__writer *payload, const char *fn)
+{
+    if (payload->failed)
+        return gan__error(GAN_ENOMEM, "%s: out of memory serialising", fn);
+    gan__writer file;
+    gan__writer_init(&file);
+    gan__container_build(&file, magic, version, payload->data, payload->len);
+    int rc = file.failed ? gan__error(GAN_ENOMEM, "%s: out of memory serialising", fn)
+                         : gan__file_write_atomic(path, file.data, file.len);
+    gan__writer_free(&file);
+    return rc;
+}
+
+int gan__container_load(void **data, gan__reader *payload, const char *path,
+                        const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
+                        const char *what)
+{
+    size_t len;
+    int rc = gan__file_read_all(data, &len, path, max_len);
+    if (rc)
+        return rc;
+    uint32_t found;
+    rc = gan__container_open(payload, &found, *data, len, magic, path);
+    if (rc == GAN_OK && found != version)
+        rc = gan__error(GAN_EFORMAT, "%s: %s format version %u is not supported (expected %u)",
+                        path, what, found, version);
+    if (rc) {
+        free(*data);
+        *data = NULL;
+    }
+    return rc;
+}

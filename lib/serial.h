@@ -56,6 +56,18 @@ int gan__container_open(gan__reader *payload, uint32_t *version,
                         const void *data, size_t len,
                         const char magic[GAN_MAGIC_LEN], const char *what);
 
+/* Save payload (its failed flag means out of memory) as a container file at
+ * path, atomically; fn names the caller in messages. Frees nothing. */
+int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint32_t version,
+                        const gan__writer *payload, const char *fn);
+/* Read the container file at path (at most max_len bytes), check magic,
+ * checksum and that its format version is `version`; on success *payload
+ * covers the payload inside *data, which the caller frees. `what` names the
+ * kind of file in messages ("net", "checkpoint"). */
+int gan__container_load(void **data, gan__reader *payload, const char *path,
+                        const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
+                        const char *what);
+
 /* Write data to path atomically: a temporary file in the same folder,
  * flushed and fsync'ed, then renamed over path. Returns GAN_OK or GAN_EIO;
  * on failure path is untouched and the temporary file removed. */

@@ -99,8 +99,7 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     s->g_opt = g_opt;
     s->d_opt = d_opt;
     s->data = data;
-    gan_rng *tmp = &s->rng;
-    gan_rng_seed(tmp, opts->seed);
+    gan_rng_seed(&s->rng, opts->seed);
     const size_t m = opts->batch_size;
     s->real = malloc(m * width * sizeof *s->real);
     s->z = malloc(m * (size_t)opts->noise_width * sizeof *s->z);

@@ -190,19 +190,12 @@ int gan_session_save(const gan_session *s, const char *path)
 {
     GAN_CHECK_NULL("gan_session_save", s);
     GAN_CHECK_NULL("gan_session_save", path);
-    gan__writer payload, file;
+    gan__writer payload;
     gan__writer_init(&payload);
-    gan__writer_init(&file);
     gan__session_serialize(&payload, s);
-    if (!payload.failed)
-        gan__container_build(&file, CKPT_MAGIC, CKPT_FORMAT_VERSION, payload.data, payload.len);
-    int rc;
-    if (payload.failed || file.failed)
-        rc = gan__error(GAN_ENOMEM, "gan_session_save: out of memory serialising the session");
-    else
-        rc = gan__file_write_atomic(path, file.data, file.len);
+    int rc = gan__container_save(path, CKPT_MAGIC, CKPT_FORMAT_VERSION, &payload,
+                                 "gan_session_save");
     gan__writer_free(&payload);
-    gan__writer_free(&file);
     return rc;
 }
 
@@ -211,18 +204,12 @@ int gan_session_load(gan_session *s, const char *path)
     GAN_CHECK_NULL("gan_session_load", s);
     GAN_CHECK_NULL("gan_session_load", path);
     void *data;
-    size_t len;
-    int rc = gan__file_read_all(&data, &len, path, (size_t)1 << 36);
+    gan__reader r;
+    int rc = gan__container_load(&data, &r, path, CKPT_MAGIC, CKPT_FORMAT_VERSION,
+                                 (size_t)1 << 36, "checkpoint");
     if (rc)
         return rc;
-    gan__reader r;
-    uint32_t version;
-    rc = gan__container_open(&r, &version, data, len, CKPT_MAGIC, path);
-    if (rc == GAN_OK && version != CKPT_FORMAT_VERSION)
-        rc = gan__error(GAN_EFORMAT, "%s: checkpoint format version %u is not supported", path,
-                        version);
-    if (rc == GAN_OK)
-        rc = gan__session_restore(s, r.data + r.pos, gan__reader_left(&r), path);
+    rc = gan__session_restore(s, r.data + r.pos, gan__reader_left(&r), path);
     if (rc == GAN_OK)
         s->have_snap = 0;
     free(data);
