@@ -20,63 +20,45 @@ static inline float sigmoid(float a)
     return e / (1.0f + e);
 }
 
-/* pre (rows x cols) += bias; out = act(pre) (out may alias pre when
- * act is the identity or when apply_act is 0). */
-static void bias_activate(float *out, float *pre, const float *bias, size_t rows, size_t cols,
-                          uint32_t act, float slope, int apply_act)
+/* out = act(pre) (out may alias pre when act is the identity or when
+ * apply_act is 0, which leaves pre as it is). */
+static void activate(float *out, const float *pre, size_t rows, size_t cols, uint32_t act,
+                     float slope, int apply_act)
 {
-    if (!apply_act)
-        act = GAN_ACT_IDENTITY;
-    for (size_t r = 0; r < rows; r++) {
-        float *p = pre + r * cols;
-        float *o = out + r * cols;
-        switch (act) {
-        case GAN_ACT_RELU:
-            for (size_t j = 0; j < cols; j++) {
-                const float v = p[j] + bias[j];
-                p[j] = v;
-                o[j] = v > 0.0f ? v : 0.0f;
-            }
-            break;
-        case GAN_ACT_LEAKY_RELU:
-            for (size_t j = 0; j < cols; j++) {
-                const float v = p[j] + bias[j];
-                p[j] = v;
-                o[j] = v > 0.0f ? v : slope * v;
-            }
-            break;
-        case GAN_ACT_TANH:
-            for (size_t j = 0; j < cols; j++) {
-                const float v = p[j] + bias[j];
-                p[j] = v;
-                o[j] = tanhf(v);
-            }
-            break;
-        case GAN_ACT_SIGMOID:
-            for (size_t j = 0; j < cols; j++) {
-                const float v = p[j] + bias[j];
-                p[j] = v;
-                o[j] = sigmoid(v);
-            }
-            break;
-        default:
-            for (size_t j = 0; j < cols; j++)
-                o[j] = p[j] += bias[j];
-            break;
-        }
+    const size_t n = rows * cols;
+    if (!apply_act || act == GAN_ACT_IDENTITY) {
+        if (out != pre)
+            memcpy(out, pre, n * sizeof *out);
+        return;
+    }
+    switch (act) {
+    case GAN_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            out[i] = pre[i] > 0.0f ? pre[i] : 0.0f;
+        break;
+    case GAN_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            out[i] = pre[i] > 0.0f ? pre[i] : slope * pre[i];
+        break;
+    case GAN_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            out[i] = tanhf(pre[i]);
+        break;
+    default: /* GAN_ACT_SIGMOID */
+        for (size_t i = 0; i < n; i++)
+            out[i] = sigmoid(pre[i]);
+        break;
     }
 }
 
-/* pre (rows x units*pieces) += bias; out (rows x units) = max over each
- * unit's pieces; arg (may be NULL) = column of the first maximal piece. */
-static void bias_maxout(float *out, uint32_t *arg, float *pre, const float *bias,
-                        size_t rows, size_t units, size_t pieces)
+/* out (rows x units) = max over each unit's pieces of pre (rows x
+ * units*pieces); arg (may be NULL) = column of the first maximal piece. */
+static void maxout(float *out, uint32_t *arg, const float *pre, size_t rows, size_t units,
+                   size_t pieces)
 {
     const size_t cols = units * pieces;
     for (size_t r = 0; r < rows; r++) {
-        float *p = pre + r * cols;
-        for (size_t j = 0; j < cols; j++)
-            p[j] += bias[j];
+        const float *p = pre + r * cols;
         float *o = out + r * units;
         for (size_t u = 0; u < units; u++) {
             const float *q = p + u * pieces;
@@ -94,12 +76,17 @@ static void bias_maxout(float *out, uint32_t *arg, float *pre, const float *bias
     }
 }
 
-/* pre (rows x cols) = x (rows x in) W (in x cols). */
-static void gemm_forward(float *pre, const float *x, const float *w, size_t rows, size_t in,
-                         size_t cols)
+/* pre (rows x cols) = x (rows x in) W (in x cols) + bias (cols). The bias
+ * rows are written first and the product added with beta = 1: that spares
+ * the BLAS its pass that zeroes C for beta = 0, and a pass adding the bias
+ * after. */
+static void gemm_forward(float *pre, const float *x, const float *w, const float *bias,
+                         size_t rows, size_t in, size_t cols)
 {
+    for (size_t r = 0; r < rows; r++)
+        memcpy(pre + r * cols, bias, cols * sizeof *pre);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)cols, (int)in, 1.0f,
-                x, (int)in, w, (int)cols, 0.0f, pre, (int)cols);
+                x, (int)in, w, (int)cols, 1.0f, pre, (int)cols);
 }
 
 static int check_batch(const gan_net *net, const float *x, size_t rows, size_t cols, const char *fn)
@@ -147,12 +134,12 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
             const int last = i + 1 == net->n_layers;
             float *dst = ping[which];
             if (l->kind == GAN_LAYER_DENSE) {
-                gemm_forward(dst, cur, w, n, l->in, l->cols);
-                bias_activate(dst, dst, w + l->in * l->cols, n, l->cols, l->act, l->slope,
-                              !(last && (flags & GAN_FORWARD_LOGITS)));
+                gemm_forward(dst, cur, w, w + l->in * l->cols, n, l->in, l->cols);
+                activate(dst, dst, n, l->cols, l->act, l->slope,
+                         !(last && (flags & GAN_FORWARD_LOGITS)));
             } else if (l->kind == GAN_LAYER_MAXOUT) {
-                gemm_forward(pre, cur, w, n, l->in, l->cols);
-                bias_maxout(dst, NULL, pre, w + l->in * l->cols, n, l->units, l->pieces);
+                gemm_forward(pre, cur, w, w + l->in * l->cols, n, l->in, l->cols);
+                maxout(dst, NULL, pre, n, l->units, l->pieces);
             } else {
                 continue; /* dropout is the identity at inference */
             }
@@ -168,7 +155,6 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
 /* Row-range jobs of the training forward, run on the net's pool. */
 typedef struct act_job {
     float *out, *pre;
-    const float *bias;
     const float *x, *mask;
     uint32_t *arg;
     size_t cols, units, pieces;
@@ -179,15 +165,14 @@ typedef struct act_job {
 static void act_rows(void *ctx, size_t r0, size_t r1)
 {
     const act_job *j = ctx;
-    bias_activate(j->out + r0 * j->cols, j->pre + r0 * j->cols, j->bias, r1 - r0, j->cols, j->act,
-                  j->slope, 1);
+    activate(j->out + r0 * j->cols, j->pre + r0 * j->cols, r1 - r0, j->cols, j->act, j->slope, 1);
 }
 
 static void maxout_rows(void *ctx, size_t r0, size_t r1)
 {
     const act_job *j = ctx;
-    bias_maxout(j->out + r0 * j->units, j->arg + r0 * j->units, j->pre + r0 * j->cols, j->bias,
-                r1 - r0, j->units, j->pieces);
+    maxout(j->out + r0 * j->units, j->arg + r0 * j->units, j->pre + r0 * j->cols, r1 - r0,
+           j->units, j->pieces);
 }
 
 static void dropout_rows(void *ctx, size_t r0, size_t r1)
@@ -283,10 +268,10 @@ int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, siz
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
         const float *w = l->np ? net->params + l->poff : NULL;
+        const float *bias = l->np ? w + l->in * l->cols : NULL;
         act_job j = {0};
         j.pre = l->pre;
         j.out = l->y;
-        j.bias = l->np ? w + l->in * l->cols : NULL;
         j.cols = l->cols;
         j.units = l->units;
         j.pieces = l->pieces;
@@ -295,11 +280,11 @@ int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, siz
         j.arg = l->arg;
         switch (l->kind) {
         case GAN_LAYER_DENSE:
-            gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
+            gemm_forward(l->pre, cur, w, bias, rows, l->in, l->cols);
             gan__pool_run(net->pool, act_rows, &j, rows, 1, gan__min_rows(l->cols));
             break;
         case GAN_LAYER_MAXOUT:
-            gemm_forward(l->pre, cur, w, rows, l->in, l->cols);
+            gemm_forward(l->pre, cur, w, bias, rows, l->in, l->cols);
             gan__pool_run(net->pool, maxout_rows, &j, rows, 1, gan__min_rows(l->cols));
             break;
         default:
