@@ -24,28 +24,36 @@ void gan__writer_free(gan__writer *w)
     gan__writer_init(w);
 }
 
-void gan__put_bytes(gan__writer *w, const void *p, size_t n)
+uint8_t *gan__put_reserve(gan__writer *w, size_t n)
 {
-    if (w->failed || n == 0)
-        return;
+    if (w->failed)
+        return NULL;
     if (n > SIZE_MAX - w->len) {
         w->failed = 1;
-        return;
+        return NULL;
     }
-    if (w->len + n > w->cap) {
+    if (w->len + n > w->cap || w->data == NULL) {
         size_t cap = w->cap ? w->cap : 256;
         while (cap < w->len + n)
             cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
         uint8_t *d = realloc(w->data, cap);
         if (d == NULL) {
             w->failed = 1;
-            return;
+            return NULL;
         }
         w->data = d;
         w->cap = cap;
     }
-    memcpy(w->data + w->len, p, n);
+    uint8_t *at = w->data + w->len;
     w->len += n;
+    return at;
+}
+
+void gan__put_bytes(gan__writer *w, const void *p, size_t n)
+{
+    uint8_t *at = n ? gan__put_reserve(w, n) : NULL;
+    if (at != NULL)
+        memcpy(at, p, n);
 }
 
 void gan__put_u32(gan__writer *w, uint32_t v)

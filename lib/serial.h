@@ -22,6 +22,9 @@ typedef struct gan__writer {
 void gan__writer_init(gan__writer *w);
 void gan__writer_free(gan__writer *w);
 void gan__put_bytes(gan__writer *w, const void *p, size_t n);
+/* Append n bytes for the caller to fill; NULL (and failed set, or already
+ * set) when out of memory. */
+uint8_t *gan__put_reserve(gan__writer *w, size_t n);
 void gan__put_u32(gan__writer *w, uint32_t v);
 void gan__put_u64(gan__writer *w, uint64_t v);
 void gan__put_f32(gan__writer *w, float v);

@@ -44,16 +44,10 @@ static void patch_u64(uint8_t *data, uint64_t v)
 /* A length-prefixed blob: the optimizer's state, filled in place. */
 static void put_optimizer(gan__writer *w, const gan_optimizer *opt)
 {
-    static const uint8_t zero[4096];
     const size_t n = gan_optimizer_state_size(opt);
     gan__put_u64(w, n);
-    const size_t at = w->len;
-    for (size_t left = n; left > 0 && !w->failed;) {
-        const size_t k = left < sizeof zero ? left : sizeof zero;
-        gan__put_bytes(w, zero, k);
-        left -= k;
-    }
-    if (!w->failed && gan_optimizer_get_state(w->data + at, n, opt) != GAN_OK)
+    uint8_t *at = gan__put_reserve(w, n);
+    if (at != NULL && gan_optimizer_get_state(at, n, opt) != GAN_OK)
         w->failed = 1;
 }
 

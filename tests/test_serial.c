@@ -66,6 +66,36 @@ static void test_round_trip(void **state)
     gan__writer_free(&c);
 }
 
+/* Reserved bytes land where put_bytes would have put them, the writer
+ * grows across its initial capacity, and a failed writer reserves nothing. */
+static void test_reserve(void **state)
+{
+    (void)state;
+    gan__writer w;
+    gan__writer_init(&w);
+    uint8_t *empty = gan__put_reserve(&w, 0);
+    assert_non_null(empty);
+    assert_int_equal(w.len, 0);
+    gan__put_u32(&w, 7);
+    uint8_t *at = gan__put_reserve(&w, 1000);
+    assert_non_null(at);
+    assert_int_equal(w.len, 1004);
+    for (int i = 0; i < 1000; i++)
+        at[i] = (uint8_t)i;
+    gan__put_u32(&w, 9);
+    assert_false(w.failed);
+    assert_int_equal(w.data[0], 7);
+    assert_int_equal(w.data[4 + 999], (uint8_t)999);
+    assert_int_equal(w.data[1004], 9);
+    w.failed = 1;
+    assert_null(gan__put_reserve(&w, 8));
+    assert_int_equal(w.len, 1008);
+    w.failed = 0;
+    assert_null(gan__put_reserve(&w, SIZE_MAX));
+    assert_true(w.failed);
+    gan__writer_free(&w);
+}
+
 static void test_atomic_write(void **state)
 {
     (void)state;
@@ -128,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_mode),
     };
