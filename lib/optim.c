@@ -12,19 +12,21 @@
 #include <string.h>
 
 static const char OPT_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'O', 'P', 'T', '\0', '\1'};
-#define OPT_FORMAT_VERSION 1u
+#define OPT_FORMAT_VERSION 2u /* 2 added the velocity scale; 1 still loads */
 
 struct gan_optimizer {
     gan_optimizer_options o;
     gan_net *net;
     size_t n;          /* parameters of the bound net at creation */
-    float *m;          /* SGD: velocity; Adam: first moment */
+    float *m;          /* SGD: velocity / vscale; Adam: first moment */
     float *v;          /* Adam: second moment (NULL for SGD) */
     float *colnorm;    /* max-norm scratch (widest layer's columns) */
     uint64_t steps;
     uint64_t epoch;    /* 1-based, drives the momentum ramp */
     float lr;          /* learning rate of the next step */
     float mu;          /* momentum of the next step */
+    double vscale;     /* SGD: the velocity is vscale * m (see fused_begin) */
+    double vscale_next;/* vscale once the fused step in progress finishes */
     gan__pool *pool;   /* borrowed from a session, or NULL */
 };
 
@@ -132,6 +134,7 @@ int gan_optimizer_create(gan_optimizer **out, gan_net *net, const gan_optimizer_
                           net->n_params);
     }
     o->epoch = 1;
+    o->vscale = 1.0;
     o->lr = lr_at(opts, 0);
     o->mu = momentum_at(opts, 1);
     *out = o;
@@ -227,16 +230,17 @@ static void adam_range(void *ctx, size_t begin, size_t end)
         atomic_fetch_or(&j->bad, 1u);
 }
 
-/* The second half of a fused SGD step: p += v (v already holds the
- * momentum update). */
+/* The second half of a fused SGD step: p += scale * m (m already holds the
+ * momentum update; j->mu carries the velocity scale). */
 static void apply_velocity_range(void *ctx, size_t begin, size_t end)
 {
     step_job *j = ctx;
     float *restrict p = j->p;
     const float *restrict m = j->m;
+    const float scale = j->mu;
     uint32_t bad = 0;
     for (size_t i = begin; i < end; i++) {
-        p[i] += m[i];
+        p[i] += scale * m[i];
         bad |= nonfinite_bit(p[i]);
     }
     if (bad)
@@ -256,12 +260,29 @@ static int finish_step(gan_optimizer *opt, unsigned bad)
     return GAN_OK;
 }
 
+/* The velocity is kept as vscale * m. The momentum step v' = mu v - lr g
+ * then needs no pass scaling m by mu: with vscale' = mu * vscale,
+ * m' = m - (lr / vscale') g, a product with beta = 1, which the BLAS runs
+ * without its separate pass over C. When vscale' would get small, or
+ * mu = 0, the step folds the scale back in (beta = mu * vscale, vscale'
+ * = 1) so m stays within a few powers of two of the true velocity's
+ * range times 2^20. */
+#define VSCALE_MIN 0x1.0p-20
+
 float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta)
 {
     if (opt->o.kind != GAN_OPT_SGD || opt->net->n_params != opt->n)
         return NULL;
-    *alpha = -opt->lr;
-    *beta = opt->mu;
+    const double next = opt->vscale * (double)opt->mu;
+    if (next >= VSCALE_MIN) {
+        *alpha = (float)(-(double)opt->lr / next);
+        *beta = 1.0f;
+        opt->vscale_next = next;
+    } else {
+        *alpha = -opt->lr;
+        *beta = (float)next;
+        opt->vscale_next = 1.0;
+    }
     return opt->m;
 }
 
@@ -270,6 +291,8 @@ int gan__optimizer_fused_finish(gan_optimizer *opt)
     step_job j = {0};
     j.p = opt->net->params;
     j.m = opt->m;
+    opt->vscale = opt->vscale_next;
+    j.mu = (float)opt->vscale;
     atomic_init(&j.bad, 0u);
     gan__pool_run(opt->pool, apply_velocity_range, &j, opt->n, 1024, 1u << 16);
     return finish_step(opt, atomic_load(&j.bad));
@@ -290,6 +313,9 @@ int gan_optimizer_step(gan_optimizer *opt)
     j.mu = opt->mu;
     atomic_init(&j.bad, 0u);
     if (opt->o.kind == GAN_OPT_SGD) {
+        /* v = mu (vscale m) - lr g: fold a pending velocity scale in. */
+        j.mu = (float)(opt->vscale * (double)opt->mu);
+        opt->vscale = 1.0;
         gan__pool_run(opt->pool, sgd_range, &j, opt->n, 1024, 1u << 16);
     } else {
         const double t = (double)(opt->steps + 1);
@@ -330,13 +356,15 @@ uint64_t gan_optimizer_steps(const gan_optimizer *opt)
     return opt ? opt->steps : 0;
 }
 
-/* Payload: u32 kind | u64 n | u64 steps | u64 epoch | m[n] | v[n] (Adam). */
+/* Payload: u32 kind | u64 n | u64 steps | u64 epoch | f64 vscale | m[n] |
+ * v[n] (Adam). Format 1 had no vscale (read as 1). */
 static void write_state(gan__writer *w, const gan_optimizer *o)
 {
     gan__put_u32(w, o->o.kind);
     gan__put_u64(w, o->n);
     gan__put_u64(w, o->steps);
     gan__put_u64(w, o->epoch);
+    gan__put_f64(w, o->vscale);
     gan__put_f32_array(w, o->m, o->n);
     if (o->v)
         gan__put_f32_array(w, o->v, o->n);
@@ -347,7 +375,7 @@ size_t gan_optimizer_state_size(const gan_optimizer *opt)
     if (opt == NULL)
         return 0;
     const size_t arrays = opt->v ? 2 : 1;
-    return GAN_CONTAINER_OVERHEAD + 4 + 3 * 8 + arrays * opt->n * sizeof(float);
+    return GAN_CONTAINER_OVERHEAD + 4 + 4 * 8 + arrays * opt->n * sizeof(float);
 }
 
 int gan_optimizer_get_state(void *buf, size_t size, const gan_optimizer *opt)
@@ -383,13 +411,14 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
     int rc = gan__container_open(&r, &version, buf, size, OPT_MAGIC, "optimizer state");
     if (rc)
         return rc;
-    if (version != OPT_FORMAT_VERSION)
+    if (version < 1 || version > OPT_FORMAT_VERSION)
         return gan__error(GAN_EFORMAT, "%s: state format version %u unknown", fn, version);
     const uint32_t kind = gan__get_u32(&r);
     const uint64_t n = gan__get_u64(&r);
     const uint64_t steps = gan__get_u64(&r);
     const uint64_t epoch = gan__get_u64(&r);
-    if (r.failed || epoch < 1)
+    const double vscale = version >= 2 ? gan__get_f64(&r) : 1.0;
+    if (r.failed || epoch < 1 || !(vscale > 0.0 && vscale <= 1.0))
         return gan__error(GAN_EFORMAT, "%s: malformed state header", fn);
     if (kind != opt->o.kind)
         return gan__error(GAN_ESHAPE, "%s: state is for optimizer kind %u, this one is %u", fn,
@@ -405,6 +434,7 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
         gan__get_f32_array(&r, opt->v, opt->n);
     opt->steps = steps;
     opt->epoch = epoch;
+    opt->vscale = vscale;
     opt->lr = lr_at(&opt->o, steps);
     opt->mu = momentum_at(&opt->o, epoch);
     return GAN_OK;

@@ -1,0 +1,211 @@
+/* The fused SGD step (the gradient product writes the momentum update, the
+ * velocity kept as a scale times an array): it follows plain momentum SGD
+ * computed in double, mixed with unfused steps, across the points where the
+ * scale is folded back in; its state blob keeps the scale, so a restored
+ * optimizer continues bit for bit; a format-1 blob (no scale) still loads. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gan.h"
+#include "net.h"
+#include "optim.h"
+#include "serial.h"
+
+#define IN 6
+#define OUT 4
+#define ROWS 8
+
+typedef struct rig {
+    gan_net *net;
+    gan_optimizer *opt;
+    float x[ROWS * IN], dy[ROWS * OUT];
+} rig;
+
+static void rig_make(rig *r, uint64_t seed, float momentum, float momentum_final)
+{
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
+    assert_int_equal(gan_net_create(&r->net, IN), GAN_OK);
+    assert_int_equal(gan_net_add_dense(r->net, OUT, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_init(r->net, rng, GAN_INIT_UNIFORM, 0.5f), GAN_OK);
+    assert_int_equal(gan_rng_uniform(r->x, ROWS * IN, rng, -1.0f, 1.0f), GAN_OK);
+    assert_int_equal(gan_rng_uniform(r->dy, ROWS * OUT, rng, -1.0f, 1.0f), GAN_OK);
+    gan_rng_free(rng);
+    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+    o.learning_rate = 0.05f;
+    o.lr_decay = 1.01f;
+    o.momentum = momentum;
+    o.momentum_final = momentum_final;
+    o.momentum_start_epoch = 1;
+    o.momentum_saturate_epoch = 4;
+    assert_int_equal(gan_optimizer_create(&r->opt, r->net, &o), GAN_OK);
+}
+
+static void rig_free(rig *r)
+{
+    gan_optimizer_free(r->opt);
+    gan_net_free(r->net);
+}
+
+/* One step on the rig's fixed batch; the gradient used goes to g (may be
+ * NULL). fused picks the fused path. */
+static void step(rig *r, int fused, float *g)
+{
+    assert_int_equal(gan_net_train_forward(r->net, NULL, r->x, ROWS, IN), GAN_OK);
+    const size_t np = gan_net_num_params(r->net);
+    if (g != NULL || !fused) {
+        assert_int_equal(gan_net_backward(NULL, r->net, r->dy, ROWS, OUT, 0), GAN_OK);
+        if (g != NULL)
+            assert_int_equal(gan_net_get_grads(g, np, r->net), GAN_OK);
+    }
+    if (!fused) {
+        assert_int_equal(gan_optimizer_step(r->opt), GAN_OK);
+        return;
+    }
+    float alpha, beta;
+    float *velocity = gan__optimizer_fused_begin(r->opt, &alpha, &beta);
+    assert_non_null(velocity);
+    assert_int_equal(gan__net_backward_fused(r->net, r->dy, ROWS, 0, velocity, alpha, beta),
+                     GAN_OK);
+    assert_int_equal(gan__optimizer_fused_finish(r->opt), GAN_OK);
+}
+
+static float *params(const rig *r)
+{
+    const size_t np = gan_net_num_params(r->net);
+    float *p = malloc(np * sizeof *p);
+    assert_non_null(p);
+    assert_int_equal(gan_net_get_params(p, np, r->net), GAN_OK);
+    return p;
+}
+
+/* 80 steps, momentum 0.5 ramping to 0.9 over epochs 1-4 (the scale falls
+ * below 2^-20 and is folded back in several times), every seventh step
+ * unfused, against v = mu v - lr g; theta += v in double. */
+static void test_follows_momentum_sgd(void **state)
+{
+    (void)state;
+    rig r;
+    rig_make(&r, 1, 0.5f, 0.9f);
+    const size_t np = gan_net_num_params(r.net);
+    float *g = malloc(np * sizeof *g), *p0 = params(&r);
+    double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
+    assert_non_null(g);
+    assert_non_null(theta);
+    assert_non_null(v);
+    for (size_t k = 0; k < np; k++)
+        theta[k] = p0[k];
+    for (int s = 0; s < 80; s++) {
+        const uint64_t epoch = 1 + (uint64_t)s / 20;
+        assert_int_equal(gan_optimizer_set_epoch(r.opt, epoch), GAN_OK);
+        const double mu = gan_optimizer_momentum(r.opt), lr = gan_optimizer_learning_rate(r.opt);
+        step(&r, s % 7 != 6, g);
+        for (size_t k = 0; k < np; k++) {
+            v[k] = mu * v[k] - lr * g[k];
+            theta[k] += v[k];
+        }
+        float *p = params(&r);
+        for (size_t k = 0; k < np; k++)
+            if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
+                print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
+                fail();
+            }
+        free(p);
+    }
+    free(g);
+    free(p0);
+    free(theta);
+    free(v);
+    rig_free(&r);
+}
+
+/* A state taken between fused steps restores an optimizer that continues
+ * exactly like the original. */
+static void test_state_keeps_scale(void **state)
+{
+    (void)state;
+    rig a, b;
+    rig_make(&a, 2, 0.7f, 0.7f);
+    rig_make(&b, 2, 0.7f, 0.7f);
+    for (int s = 0; s < 9; s++)
+        step(&a, 1, NULL);
+    const size_t size = gan_optimizer_state_size(a.opt), np = gan_net_num_params(a.net);
+    unsigned char *blob = malloc(size);
+    assert_non_null(blob);
+    assert_int_equal(gan_optimizer_get_state(blob, size, a.opt), GAN_OK);
+    float *pa = params(&a);
+    assert_int_equal(gan_net_set_params(b.net, pa, np), GAN_OK);
+    assert_int_equal(gan_optimizer_set_state(b.opt, blob, size), GAN_OK);
+    for (int s = 0; s < 9; s++) {
+        step(&a, 1, NULL);
+        step(&b, 1, NULL);
+    }
+    float *p1 = params(&a), *p2 = params(&b);
+    assert_memory_equal(p1, p2, np * sizeof *p1);
+    free(p1);
+    free(p2);
+    free(pa);
+    free(blob);
+    rig_free(&a);
+    rig_free(&b);
+}
+
+/* A format-1 blob (no velocity scale: the array is the velocity) loads,
+ * and the next step uses that velocity. */
+static void test_loads_format_1(void **state)
+{
+    (void)state;
+    rig r;
+    rig_make(&r, 3, 0.5f, 0.5f);
+    const size_t np = gan_net_num_params(r.net);
+    gan__writer payload, c;
+    gan__writer_init(&payload);
+    gan__writer_init(&c);
+    gan__put_u32(&payload, GAN_OPT_SGD);
+    gan__put_u64(&payload, np);
+    gan__put_u64(&payload, 0); /* steps */
+    gan__put_u64(&payload, 1); /* epoch */
+    float *vel = malloc(np * sizeof *vel);
+    assert_non_null(vel);
+    for (size_t k = 0; k < np; k++)
+        vel[k] = 0.01f * (float)(k % 5);
+    gan__put_f32_array(&payload, vel, np);
+    static const char MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'O', 'P', 'T', '\0', '\1'};
+    gan__container_build(&c, MAGIC, 1, payload.data, payload.len);
+    assert_false(c.failed);
+    assert_int_equal(gan_optimizer_set_state(r.opt, c.data, c.len), GAN_OK);
+
+    float *p0 = params(&r), *g = malloc(np * sizeof *g);
+    assert_non_null(g);
+    const double lr = gan_optimizer_learning_rate(r.opt);
+    step(&r, 1, g);
+    float *p1 = params(&r);
+    for (size_t k = 0; k < np; k++) {
+        const double want = p0[k] + (0.5 * vel[k] - lr * g[k]);
+        assert_true(fabs(p1[k] - want) <= 1e-6 + 1e-5 * fabs(want));
+    }
+    free(p0);
+    free(p1);
+    free(g);
+    free(vel);
+    gan__writer_free(&payload);
+    gan__writer_free(&c);
+    rig_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_follows_momentum_sgd),
+        cmocka_unit_test(test_state_keeps_scale),
+        cmocka_unit_test(test_loads_format_1),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
