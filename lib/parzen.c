@@ -283,7 +283,7 @@ static void pz_sigma_init(pz_sigma *s, double sigma, size_t n, size_t d)
 static int pz_run(const char *fn, gan_parzen *p, const float *x, const float *xnorm, size_t rows,
                   const pz_sigma *sig, size_t ns, double *ll_out, double *mean, double *m2)
 {
-    size_t br;
+    size_t br = 0;
     int rc = pz_workspace(&br, fn, p, rows);
     if (rc != GAN_OK)
         return rc;
