@@ -12,6 +12,7 @@
  * summed in double.
  */
 #include "status.h"
+#include "vexp.h"
 #include "blas.h"
 
 #include <float.h>
@@ -51,30 +52,6 @@ struct gan_parzen {
     float *work;       /* distance block, grown on demand */
     size_t work_cap;   /* floats */
 };
-
-/* exp(a) for a <= 0 (a >= lo after clamping), relative error < 3e-7.
- * lo is a parameter rather than a constant so the compiler cannot split the
- * clamp into a branch (which would stop the vectoriser). */
-static inline float pz_exp_neg(float a, float lo)
-{
-    a = a < lo ? lo : a;
-    /* n = round(a / ln 2): a <= 0, so truncating a/ln2 - 0.5 rounds. */
-    int32_t k = (int32_t)(a * 1.44269504f - 0.5f);
-    float fk = (float)k;
-    float r = a - fk * 0.693145752f; /* ln 2 in two parts (Cody-Waite) */
-    r = r - fk * 1.42860677e-6f;
-    float q = 1.0f / 720.0f;        /* Taylor to r^6, |r| <= ln2/2 */
-    q = q * r + 1.0f / 120.0f;
-    q = q * r + 1.0f / 24.0f;
-    q = q * r + 1.0f / 6.0f;
-    q = q * r + 0.5f;
-    q = q * r + 1.0f;
-    q = q * r + 1.0f;
-    int32_t bits = (k + 127) * 8388608; /* 2^k, k >= -126 */
-    float s;
-    memcpy(&s, &bits, sizeof s);
-    return q * s;
-}
 
 /* dist[i] = max(xn + snorm[i] + dist[i], 0) in place (dist holds -2 x.mu);
  * returns the smallest. */
@@ -117,14 +94,14 @@ static double pz_sum_exp(const float *restrict dist, size_t n, float m, float c,
     for (; i + PZ_CHUNK <= n; i += PZ_CHUNK) {
         const float *dc = dist + i;
         for (size_t t = 0; t < PZ_CHUNK; t++)
-            tmp[t] = pz_exp_neg((m - dc[t]) * c, lo);
+            tmp[t] = gan__exp_neg((m - dc[t]) * c, lo);
         for (size_t t = 0; t < PZ_CHUNK; t += 8)
             for (size_t j = 0; j < 8; j++)
                 acc[j] += (double)tmp[t + j];
     }
     double s = 0.0;
     for (; i < n; i++)
-        s += (double)pz_exp_neg((m - dist[i]) * c, lo);
+        s += (double)gan__exp_neg((m - dist[i]) * c, lo);
     return s + (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
 }
 

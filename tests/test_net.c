@@ -530,6 +530,42 @@ static void test_activations_by_value(void **state)
     }
 }
 
+/* The sigmoid over its whole range, against double precision: relative
+ * error below 1e-6 wherever the true value is a normal float above
+ * exp(-87), in [0, 1] everywhere, and the same from the training forward
+ * as from inference. */
+static void test_sigmoid_accuracy(void **state)
+{
+    (void)state;
+    enum { N = 4003 };
+    static float x[N], y[N];
+    for (int k = 0; k < N - 3; k++)
+        x[k] = -100.0f + 0.05f * (float)k;
+    x[N - 3] = -0.0f;
+    x[N - 2] = 1e-30f;
+    x[N - 1] = -1e-30f;
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 1), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    const float p[2] = {1, 0};
+    assert_int_equal(gan_net_set_params(net, p, 2), GAN_OK);
+    assert_int_equal(gan_net_forward(y, 1, net, x, N, 1, 0), GAN_OK);
+    for (int k = 0; k < N; k++) {
+        const double want = 1.0 / (1.0 + exp(-(double)x[k]));
+        assert_true(y[k] >= 0.0f && y[k] <= 1.0f);
+        if (want > 1.7e-38)
+            assert_close(y[k], want, 1e-6, 0, "sigmoid", (size_t)k);
+        else
+            assert_true(y[k] <= 1.7e-38f); /* exp(-87) */
+    }
+    assert_int_equal(gan_net_train_forward(net, NULL, x, N, 1), GAN_OK);
+    const float *t;
+    size_t rows, cols;
+    assert_int_equal(gan_net_train_output(&t, &rows, &cols, net, 0), GAN_OK);
+    assert_memory_equal(t, y, sizeof y);
+    gan_net_free(net);
+}
+
 /* ------------------------------------------------------------------------
  * Gradient checks
  * ---------------------------------------------------------------------- */
@@ -1415,6 +1451,7 @@ int main(void)
         cmocka_unit_test(test_layer_infos),
         cmocka_unit_test(test_param_layout_by_hand),
         cmocka_unit_test(test_activations_by_value),
+        cmocka_unit_test(test_sigmoid_accuracy),
         cmocka_unit_test(test_grad_dense_activations),
         cmocka_unit_test(test_grad_maxout),
         cmocka_unit_test(test_maxout_ties),
