@@ -7,6 +7,9 @@
 #include "pool.h"
 #include "serial.h"
 
+#include <stdint.h>
+#include <string.h>
+
 typedef struct gan__layer {
     uint32_t kind;   /* gan_layer_kind */
     uint32_t act;    /* gan_activation (dense only) */
@@ -42,6 +45,20 @@ struct gan_net {
     size_t last_rows;   /* rows of the last training forward, 0 if none */
     gan__pool *pool;    /* borrowed from a session for the training loops */
 };
+
+/* c > 0 ? a : b, picked with a bit mask: a comparison in a select stops
+ * GCC's vectoriser (it may trap), a mask does not. */
+static inline float gan__select_pos(float c, float a, float b)
+{
+    const uint32_t m = (uint32_t)0 - (uint32_t)(c > 0.0f);
+    uint32_t ab, bb;
+    memcpy(&ab, &a, sizeof ab);
+    memcpy(&bb, &b, sizeof bb);
+    const uint32_t r = (ab & m) | (bb & ~m);
+    float f;
+    memcpy(&f, &r, sizeof f);
+    return f;
+}
 
 /* Below this many floats an element-wise loop stays on the caller. */
 #define GAN__PARALLEL_MIN 65536u

@@ -14,11 +14,11 @@ static void activation_backward(float *dpre, const float *dout, const float *pre
     switch (act) {
     case GAN_ACT_RELU:
         for (size_t i = 0; i < n; i++)
-            dpre[i] = pre[i] > 0.0f ? dout[i] : 0.0f;
+            dpre[i] = gan__select_pos(pre[i], dout[i], 0.0f);
         break;
     case GAN_ACT_LEAKY_RELU:
         for (size_t i = 0; i < n; i++)
-            dpre[i] = pre[i] > 0.0f ? dout[i] : slope * dout[i];
+            dpre[i] = gan__select_pos(pre[i], dout[i], slope * dout[i]);
         break;
     case GAN_ACT_TANH:
         for (size_t i = 0; i < n; i++)

@@ -58,7 +58,7 @@ static void activate(float *out, const float *pre, size_t rows, size_t cols, uin
         break;
     case GAN_ACT_LEAKY_RELU:
         for (size_t i = 0; i < n; i++)
-            out[i] = pre[i] > 0.0f ? pre[i] : slope * pre[i];
+            out[i] = gan__select_pos(pre[i], pre[i], slope * pre[i]);
         break;
     case GAN_ACT_TANH:
         for (size_t i = 0; i < n; i++)
