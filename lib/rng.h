@@ -44,6 +44,12 @@ static inline double gan__rng_double01(gan_rng *r)
  * (Lemire's multiply-and-reject). */
 uint64_t gan__rng_below(gan_rng *r, uint64_t bound);
 
+/* Seed *out as sub-stream `index` of `key`: its state is words 4*index ..
+ * 4*index+3 of the splitmix64 sequence from key, so distinct indices get
+ * unrelated states. Lets one draw of a handle's generator key several
+ * generators that run side by side (the dropout masks' lanes). */
+void gan__rng_seed_stream(gan_rng *out, uint64_t key, uint64_t index);
+
 /* Fill out[0..n) with standard normal draws (Marsaglia polar method in
  * double precision; pairs are used in order, an odd tail discards one). */
 void gan__rng_fill_normal(gan_rng *r, float *out, size_t n, float mean, float stddev);
