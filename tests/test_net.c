@@ -756,6 +756,57 @@ static void test_grad_dropout(void **state)
  * Dropout semantics
  * ---------------------------------------------------------------------- */
 
+/* The masks' statistics: the keep rate overall and at every position of
+ * the generator lanes' pattern (entry i comes from lane (i / 2) % 8), and
+ * no dependence between neighbours, entries of neighbouring lanes or
+ * entries one lane round apart. A width that is no multiple of the lanes' 16 entries checks the
+ * tail. */
+static void test_dropout_mask_statistics(void **state)
+{
+    (void)state;
+    const size_t rows = 3, cols = 33335, n = rows * cols; /* n = 100005 */
+    const float keep = 0.7f;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, cols), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(net, keep), GAN_OK);
+    float *x = xmalloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 1.0f;
+    assert_int_equal(gan_net_train_forward(net, rng, x, rows, cols), GAN_OK);
+    const float *o;
+    size_t r, c;
+    assert_int_equal(gan_net_train_output(&o, &r, &c, net, 0), GAN_OK);
+    size_t kept = 0, pos[16] = {0}, pos_n[16] = {0}, pairs1 = 0, pairs2 = 0, pairs16 = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(o[i] == 0.0f || o[i] == 1.0f / keep);
+        const int k = o[i] != 0.0f;
+        kept += (size_t)k;
+        pos[i % 16] += (size_t)k;
+        pos_n[i % 16]++;
+        if (i + 1 < n)
+            pairs1 += (size_t)(k && o[i + 1] != 0.0f);
+        if (i + 2 < n)
+            pairs2 += (size_t)(k && o[i + 2] != 0.0f);
+        if (i + 16 < n)
+            pairs16 += (size_t)(k && o[i + 16] != 0.0f);
+    }
+    /* 5 standard deviations of a binomial proportion. */
+    assert_true(fabs((double)kept / (double)n - keep) < 5 * sqrt(keep * (1 - keep) / (double)n));
+    for (int p = 0; p < 16; p++) {
+        const double f = (double)pos[p] / (double)pos_n[p];
+        assert_true(fabs(f - keep) < 5 * sqrt(keep * (1 - keep) / (double)pos_n[p]));
+    }
+    const double both = (double)keep * keep, sd = sqrt(both * (1 - both) / (double)n);
+    assert_true(fabs((double)pairs1 / (double)(n - 1) - both) < 5 * sd);
+    assert_true(fabs((double)pairs2 / (double)(n - 2) - both) < 5 * sd);
+    assert_true(fabs((double)pairs16 / (double)(n - 16) - both) < 5 * sd);
+    free(x);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
 static void test_dropout_semantics(void **state)
 {
     (void)state;
@@ -1457,6 +1508,7 @@ int main(void)
         cmocka_unit_test(test_maxout_ties),
         cmocka_unit_test(test_grad_dropout),
         cmocka_unit_test(test_dropout_semantics),
+        cmocka_unit_test(test_dropout_mask_statistics),
         cmocka_unit_test(test_backward_flags),
         cmocka_unit_test(test_grads_are_sums),
         cmocka_unit_test(test_forward_agrees),
