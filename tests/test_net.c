@@ -15,48 +15,11 @@
 #include <string.h>
 
 #include "gan.h"
+#include "common.h"
 
 /* ------------------------------------------------------------------------
  * Helpers
  * ---------------------------------------------------------------------- */
-
-static int under_valgrind(void)
-{
-    return getenv("GAN_TEST_VALGRIND") != NULL;
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    assert_non_null(p);
-    return p;
-}
-
-/* The last error names the function and the argument. */
-static void check_msg(const char *fn, const char *arg)
-{
-    const char *msg = gan_error_last();
-    assert_non_null(msg);
-    if (fn != NULL && strstr(msg, fn) == NULL) {
-        print_error("error message \"%s\" does not name the function \"%s\"\n", msg, fn);
-        fail();
-    }
-    if (arg != NULL && strstr(msg, arg) == NULL) {
-        print_error("error message \"%s\" does not name the argument \"%s\"\n", msg, arg);
-        fail();
-    }
-}
-
-#define EXPECT_ERR(call, code, fn, arg) \
-    do { \
-        gan_error_clear(); \
-        int rc_ = (call); \
-        if (rc_ != (code)) \
-            print_error("%s returned %d (%s), expected %d\n", #call, rc_, gan_error_last(), \
-                        (int)(code)); \
-        assert_int_equal(rc_, (code)); \
-        check_msg((fn), (arg)); \
-    } while (0)
 
 /* Mismatched shapes: the invalid-argument code (the issue) or the shape
  * code (gan.h's description) are both accepted. */
@@ -92,16 +55,6 @@ static float *net_grads(const gan_net *net)
     float *p = xmalloc(np * sizeof *p);
     assert_int_equal(gan_net_get_grads(p, np, net), GAN_OK);
     return p;
-}
-
-static void assert_close(double got, double want, double rel, double abs_tol, const char *what,
-                         size_t index)
-{
-    double tol = abs_tol + rel * fabs(want);
-    if (!(fabs(got - want) <= tol)) {
-        print_error("%s[%zu]: got %.9g, expected %.9g (tol %.3g)\n", what, index, got, want, tol);
-        fail();
-    }
 }
 
 /* Randomly initialised net, weights U(-scale, scale), biases random too so

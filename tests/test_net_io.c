@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gan.h"
+#include "common.h"
 #include "serial.h"
 
 static char g_dir[64];
@@ -48,13 +49,6 @@ static int teardown_dir(void **state)
     }
     closedir(d);
     return rmdir(g_dir);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    assert_non_null(p);
-    return p;
 }
 
 static void in_dir(char *out, size_t n, const char *name)

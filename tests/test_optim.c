@@ -14,48 +14,7 @@
 #include <string.h>
 
 #include "gan.h"
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    assert_non_null(p);
-    return p;
-}
-
-static void check_msg(const char *fn, const char *arg)
-{
-    const char *msg = gan_error_last();
-    assert_non_null(msg);
-    if (fn != NULL && strstr(msg, fn) == NULL) {
-        print_error("error message \"%s\" does not name the function \"%s\"\n", msg, fn);
-        fail();
-    }
-    if (arg != NULL && strstr(msg, arg) == NULL) {
-        print_error("error message \"%s\" does not name the argument \"%s\"\n", msg, arg);
-        fail();
-    }
-}
-
-#define EXPECT_ERR(call, code, fn, arg) \
-    do { \
-        gan_error_clear(); \
-        int rc_ = (call); \
-        if (rc_ != (code)) \
-            print_error("%s returned %d (%s), expected %d\n", #call, rc_, gan_error_last(), \
-                        (int)(code)); \
-        assert_int_equal(rc_, (code)); \
-        check_msg((fn), (arg)); \
-    } while (0)
-
-static void assert_close(double got, double want, double rel, double abs_tol, const char *what,
-                         size_t index)
-{
-    double tol = abs_tol + rel * fabs(want);
-    if (!(fabs(got - want) <= tol)) {
-        print_error("%s[%zu]: got %.9g, expected %.9g (tol %.3g)\n", what, index, got, want, tol);
-        fail();
-    }
-}
+#include "common.h"
 
 static float *net_params(const gan_net *net)
 {
@@ -925,7 +884,7 @@ static double accuracy(const gan_net *net, const float *x, const float *y, size_
  * full-batch steps keep the run short; the accuracy bar is the same. */
 static void learn(const gan_optimizer_options *o, int steps, const char *label)
 {
-    int vg = getenv("GAN_TEST_VALGRIND") != NULL;
+    int vg = under_valgrind();
     const size_t n = vg ? 256 : 512, nt = 4000;
     if (vg)
         steps /= 3;

@@ -21,13 +21,9 @@
 #include <string.h>
 
 #include "gan.h"
+#include "common.h"
 
 #define LOG4 1.3862943611198906
-
-static int under_valgrind(void)
-{
-    return getenv("GAN_TEST_VALGRIND") != NULL;
-}
 
 /* Training budgets. Valgrind runs this code a few hundred times slower
  * (a D step of the 32-unit net costs ~20 ms there), so under it D has 16
