@@ -19,10 +19,10 @@
 static const volatile float sigmoid_exp_floor = -87.0f;
 
 /* out[i] = sigmoid(pre[i]) = 1 / (1 + t) for pre >= 0 and t / (1 + t)
- * below, with t = exp(-|pre|) <= 1: finite everywhere, relative error
- * below 1e-6 (outputs stay at 1.6e-38 below pre = -87). The two cases are
- * picked with the sign bit rather than a comparison so the loop
- * vectorises. out may alias pre. */
+ * below, with t = exp(-|pre|) <= 1: relative error below 1e-6 (outputs
+ * stay at 1.6e-38 below pre = -87), sigmoid(NaN) = NaN so divergence
+ * still shows. The cases are picked with bit masks rather than comparisons
+ * so the loop vectorises. out may alias pre. */
 static void sigmoid_rows(float *out, const float *pre, size_t n)
 {
     const float lo = sigmoid_exp_floor;
@@ -35,7 +35,8 @@ static void sigmoid_rows(float *out, const float *pre, size_t n)
         memcpy(&rb, &r, sizeof rb);
         memcpy(&qb, &q, sizeof qb);
         const uint32_t neg = (uint32_t)((int32_t)ab >> 31);
-        const uint32_t ob = (rb & ~neg) | (qb & neg);
+        const uint32_t nan = (uint32_t)0 - (uint32_t)((ab & 0x7fffffffu) > 0x7f800000u);
+        const uint32_t ob = (((rb & ~neg) | (qb & neg)) & ~nan) | (ab & nan);
         memcpy(&out[i], &ob, sizeof ob);
     }
 }

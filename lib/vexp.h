@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include <string.h>
 
-/* exp(a) for a <= 0 (a >= lo after clamping), relative error < 3e-7.
+/* exp(a) for a <= 0 (a >= lo after clamping), relative error < 3e-7; a
+ * NaN argument is clamped to lo too, which keeps the integer conversion
+ * below defined (callers that must propagate NaN do so themselves).
  * lo is a parameter rather than a constant so the compiler cannot split the
  * clamp into a branch (which would stop the vectoriser). */
 static inline float gan__exp_neg(float a, float lo)
 {
-    a = a < lo ? lo : a;
+    a = a >= lo ? a : lo;
     /* n = round(a / ln 2): a <= 0, so truncating a/ln2 - 0.5 rounds. */
     int32_t k = (int32_t)(a * 1.44269504f - 0.5f);
     float fk = (float)k;

@@ -485,8 +485,8 @@ static void test_activations_by_value(void **state)
 
 /* The sigmoid over its whole range, against double precision: relative
  * error below 1e-6 wherever the true value is a normal float above
- * exp(-87), in [0, 1] everywhere, and the same from the training forward
- * as from inference. */
+ * exp(-87), in [0, 1] everywhere, the same from the training forward
+ * as from inference, NaN for NaN. */
 static void test_sigmoid_accuracy(void **state)
 {
     (void)state;
@@ -516,6 +516,13 @@ static void test_sigmoid_accuracy(void **state)
     size_t rows, cols;
     assert_int_equal(gan_net_train_output(&t, &rows, &cols, net, 0), GAN_OK);
     assert_memory_equal(t, y, sizeof y);
+    /* NaN stays NaN (divergence must show); the infinities saturate. */
+    const float odd[3] = {NAN, INFINITY, -INFINITY};
+    float z[3];
+    assert_int_equal(gan_net_forward(z, 1, net, odd, 3, 1, 0), GAN_OK);
+    assert_true(isnan(z[0]));
+    assert_true(z[1] == 1.0f);
+    assert_true(z[2] >= 0.0f && z[2] <= 1.7e-38f);
     gan_net_free(net);
 }
 
