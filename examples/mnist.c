@@ -415,9 +415,10 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
                 TRY("saving the best checkpoint", gan_session_save(m->session, best_path));
                 save_best_record(o->out_dir, best_epoch, &best);
             }
-            TRY("saving the last checkpoint", gan_session_save(m->session, last_path));
             fflush(stdout);
         }
+        /* Every epoch, so a stopped run resumes where it stopped. */
+        TRY("saving the last checkpoint", gan_session_save(m->session, last_path));
     }
     printf("training time %.1f s (%.1f min)\n", train_seconds, train_seconds / 60);
     if (best_epoch == 0) {
