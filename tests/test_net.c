@@ -719,8 +719,8 @@ static void test_grad_dropout(void **state)
 /* The masks' statistics: the keep rate overall and at every position of
  * the generator lanes' pattern (entry i comes from lane (i / 2) % 8), and
  * no dependence between neighbours, entries of neighbouring lanes or
- * entries one lane round apart. A width that is no multiple of the lanes' 16 entries checks the
- * tail. */
+ * entries one lane round apart. A width that is no multiple of the lanes'
+ * 16 entries checks the tail. */
 static void test_dropout_mask_statistics(void **state)
 {
     (void)state;
