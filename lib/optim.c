@@ -265,8 +265,7 @@ static int finish_step(gan_optimizer *opt, unsigned bad)
  * m' = m - (lr / vscale') g, a product with beta = 1, which the BLAS runs
  * without its separate pass over C. When vscale' would get small, or
  * mu = 0, the step folds the scale back in (beta = mu * vscale, vscale'
- * = 1) so m stays within a few powers of two of the true velocity's
- * range times 2^20. */
+ * = 1), so m never exceeds the true velocity by more than 2^20. */
 #define VSCALE_MIN 0x1.0p-20
 
 float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta)
