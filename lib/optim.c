@@ -191,6 +191,7 @@ typedef struct step_job {
     float *p, *m, *v;
     const float *g;
     float lr, mu, b1, b2, eps, c1, c2;
+    float scale;       /* fused SGD: the velocity scale applied to m */
     atomic_uint bad;
 } step_job;
 
@@ -231,13 +232,13 @@ static void adam_range(void *ctx, size_t begin, size_t end)
 }
 
 /* The second half of a fused SGD step: p += scale * m (m already holds the
- * momentum update; j->mu carries the velocity scale). */
+ * momentum update). */
 static void apply_velocity_range(void *ctx, size_t begin, size_t end)
 {
     step_job *j = ctx;
     float *restrict p = j->p;
     const float *restrict m = j->m;
-    const float scale = j->mu;
+    const float scale = j->scale;
     uint32_t bad = 0;
     for (size_t i = begin; i < end; i++) {
         p[i] += scale * m[i];
@@ -291,7 +292,7 @@ int gan__optimizer_fused_finish(gan_optimizer *opt)
     j.p = opt->net->params;
     j.m = opt->m;
     opt->vscale = opt->vscale_next;
-    j.mu = (float)opt->vscale;
+    j.scale = (float)opt->vscale;
     atomic_init(&j.bad, 0u);
     gan__pool_run(opt->pool, apply_velocity_range, &j, opt->n, 1024, 1u << 16);
     return finish_step(opt, atomic_load(&j.bad));

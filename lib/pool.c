@@ -28,7 +28,6 @@ struct gan__pool {
     pthread_cond_t wake, done;
     atomic_ulong generation;    /* bumped for every job */
     atomic_uint pending;        /* workers still busy with the job */
-    int quit;
     /* The current job. */
     gan__pool_fn fn;
     void *ctx;
@@ -68,12 +67,9 @@ static void *worker_main(void *arg)
         if (job_generation(p) == seen) {
             /* The caller bumps the counter under the lock: no lost wake-up. */
             pthread_mutex_lock(&p->lock);
-            while (!p->quit && atomic_load(&p->generation) == seen)
+            while (atomic_load(&p->generation) == seen)
                 pthread_cond_wait(&p->wake, &p->lock);
-            const int quit = p->quit;
             pthread_mutex_unlock(&p->lock);
-            if (quit)
-                break;
         }
         seen = job_generation(p);
         if (seen == QUIT_GENERATION)
@@ -139,7 +135,6 @@ void gan__pool_free(gan__pool *p)
     if (p == NULL)
         return;
     pthread_mutex_lock(&p->lock);
-    p->quit = 1;
     atomic_store(&p->generation, QUIT_GENERATION);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);

@@ -14,7 +14,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static void seed_from(gan_rng *r, uint64_t x)
+static void seed_state(gan_rng *r, uint64_t x)
 {
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&x);
@@ -23,14 +23,9 @@ static void seed_from(gan_rng *r, uint64_t x)
         r->s[0] = 1;
 }
 
-static void seed_state(gan_rng *r, uint64_t seed)
-{
-    seed_from(r, seed);
-}
-
 void gan__rng_seed_stream(gan_rng *out, uint64_t key, uint64_t index)
 {
-    seed_from(out, key + 4u * index * 0x9e3779b97f4a7c15ull);
+    seed_state(out, key + 4u * index * 0x9e3779b97f4a7c15ull);
 }
 
 int gan_rng_create(gan_rng **out, uint64_t seed)

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "gan.h"
+#include "common.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -463,7 +464,7 @@ static void test_fashion_mnist(void **state)
 {
     (void)state;
     /* Under valgrind only the smaller test set is decompressed. */
-    const int small = getenv("GAN_TEST_VALGRIND") != NULL;
+    const int small = under_valgrind();
     const char *prefix = small ? "t10k" : "train";
     const size_t rows = small ? 10000 : 60000;
     char ip[256], lp[256];
