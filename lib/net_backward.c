@@ -1,6 +1,7 @@
 /* gan_net backward pass through the last training forward: parameter
  * gradients (sums over the rows) and the gradient with respect to the
  * input. Only CBLAS calls and tight loops; no allocation. */
+#include "clones.h"
 #include "blas.h"
 #include "net.h"
 #include "status.h"
@@ -8,6 +9,7 @@
 #include <string.h>
 
 /* dpre = dout * act'(pre, out) for one dense layer's rows. */
+GAN__VECTOR_CLONES
 static void activation_backward(float *dpre, const float *dout, const float *pre,
                                 const float *out, size_t n, uint32_t act, float slope)
 {
@@ -53,6 +55,7 @@ static void act_back_rows(void *ctx, size_t r0, size_t r1)
 }
 
 /* The winning piece of each maxout unit takes the unit's gradient. */
+GAN__VECTOR_CLONES
 static void maxout_back_rows(void *ctx, size_t r0, size_t r1)
 {
     const grad_job *j = ctx;
@@ -62,6 +65,7 @@ static void maxout_back_rows(void *ctx, size_t r0, size_t r1)
             j->dst[r * j->cols + j->arg[r * j->units + u]] = j->g[r * j->units + u];
 }
 
+GAN__VECTOR_CLONES
 static void dropout_back_rows(void *ctx, size_t r0, size_t r1)
 {
     const grad_job *j = ctx;

@@ -1,5 +1,6 @@
 /* gan_net forward passes: inference (const, thread-safe, no dropout) and
  * training (keeps every layer's activations for the backward pass). */
+#include "clones.h"
 #include "blas.h"
 #include "net.h"
 #include "rng.h"
@@ -23,6 +24,7 @@ static const volatile float sigmoid_exp_floor = -87.0f;
  * stay at 1.6e-38 below pre = -87), sigmoid(NaN) = NaN so divergence
  * still shows. The cases are picked with bit masks rather than comparisons
  * so the loop vectorises. out may alias pre. */
+GAN__VECTOR_CLONES
 static void sigmoid_rows(float *out, const float *pre, size_t n)
 {
     const float lo = sigmoid_exp_floor;
@@ -43,6 +45,7 @@ static void sigmoid_rows(float *out, const float *pre, size_t n)
 
 /* out = act(pre) (out may alias pre when act is the identity or when
  * apply_act is 0, which leaves pre as it is). */
+GAN__VECTOR_CLONES
 static void activate(float *out, const float *pre, size_t rows, size_t cols, uint32_t act,
                      float slope, int apply_act)
 {
@@ -73,6 +76,7 @@ static void activate(float *out, const float *pre, size_t rows, size_t cols, uin
 
 /* out (rows x units) = max over each unit's pieces of pre (rows x
  * units*pieces); arg (may be NULL) = column of the first maximal piece. */
+GAN__VECTOR_CLONES
 static void maxout(float *out, uint32_t *arg, const float *pre, size_t rows, size_t units,
                    size_t pieces)
 {
@@ -198,6 +202,7 @@ static void maxout_rows(void *ctx, size_t r0, size_t r1)
            j->units, j->pieces);
 }
 
+GAN__VECTOR_CLONES
 static void dropout_rows(void *ctx, size_t r0, size_t r1)
 {
     const act_job *j = ctx;
@@ -258,6 +263,7 @@ static int ensure_workspace(gan_net *net, size_t rows)
  * step fills 2 * MASK_LANES entries in lane order. */
 #define MASK_LANES 8
 
+GAN__VECTOR_CLONES
 static void draw_mask(float *mask, size_t n, float keep, gan_rng *rng)
 {
     if (keep >= 1.0f) {

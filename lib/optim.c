@@ -1,5 +1,6 @@
 /* gan_optimizer: SGD with classic momentum and the paper's schedules, Adam,
  * an optional max-norm constraint; state bound to one net. */
+#include "clones.h"
 #include "net.h"
 #include "optim.h"
 #include "pool.h"
@@ -195,6 +196,7 @@ typedef struct step_job {
     atomic_uint bad;
 } step_job;
 
+GAN__VECTOR_CLONES
 static void sgd_range(void *ctx, size_t begin, size_t end)
 {
     step_job *j = ctx;
@@ -212,6 +214,7 @@ static void sgd_range(void *ctx, size_t begin, size_t end)
         atomic_fetch_or(&j->bad, 1u);
 }
 
+GAN__VECTOR_CLONES
 static void adam_range(void *ctx, size_t begin, size_t end)
 {
     step_job *j = ctx;
@@ -233,6 +236,7 @@ static void adam_range(void *ctx, size_t begin, size_t end)
 
 /* The second half of a fused SGD step: p += scale * m (m already holds the
  * momentum update). */
+GAN__VECTOR_CLONES
 static void apply_velocity_range(void *ctx, size_t begin, size_t end)
 {
     step_job *j = ctx;
