@@ -192,7 +192,9 @@ typedef struct gan_layer_info {
 
 GAN_EXTERN int gan_net_create(gan_net **out, size_t input_width);
 GAN_EXTERN void gan_net_free(gan_net *net);
-/* Append layers. Parameters start at zero until an init function runs. */
+/* Append layers. Parameters start at zero until an init function runs. A
+ * net has at most 4096 layers, and every width (input, units, units x
+ * pieces) is below 2^32, the limits of the net file format. */
 GAN_EXTERN int gan_net_add_dense(gan_net *net, size_t units, int activation);
 GAN_EXTERN int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces);
 /* Inverted dropout: keeps a unit with probability keep (0 < keep <= 1) and
@@ -310,7 +312,9 @@ GAN_EXTERN float gan_optimizer_learning_rate(const gan_optimizer *opt);
 GAN_EXTERN float gan_optimizer_momentum(const gan_optimizer *opt);
 GAN_EXTERN uint64_t gan_optimizer_steps(const gan_optimizer *opt);
 /* Opaque, versioned, little-endian snapshot of the optimizer's state
- * (velocities or moments, step count, learning rate, epoch). */
+ * (velocities or moments, step count, learning rate, epoch). set_state
+ * rejects a blob for another kind or size, a damaged one, and one holding
+ * NaN or Inf (GAN_EFORMAT / GAN_ESHAPE), leaving opt unchanged. */
 GAN_EXTERN size_t gan_optimizer_state_size(const gan_optimizer *opt);
 GAN_EXTERN int gan_optimizer_get_state(void *buf, size_t size, const gan_optimizer *opt);
 GAN_EXTERN int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size);

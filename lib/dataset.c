@@ -235,8 +235,10 @@ void gan__dataset_iter_write(gan__writer *w, const gan_dataset *ds)
         gan__put_u64(w, (uint64_t)ds->perm[i]);
 }
 
-int gan__dataset_iter_read(gan_dataset *ds, gan__reader *r, const char *what)
+int gan__dataset_iter_parse(gan__dataset_iter *it, const gan_dataset *ds, gan__reader *r,
+                            const char *what)
 {
+    it->perm = NULL;
     if (what == NULL)
         what = "dataset state";
     uint32_t version = gan__get_u32(r);
@@ -284,12 +286,37 @@ int gan__dataset_iter_read(gan_dataset *ds, gan__reader *r, const char *what)
         seen[v] = 1;
         perm[i] = (size_t)v;
     }
-    if (rc == GAN_OK) {
-        memcpy(ds->perm, perm, n * sizeof *perm);
-        ds->pos = (size_t)pos;
-        ds->epoch = epoch;
-    }
-    free(perm);
     free(seen);
+    if (rc != GAN_OK) {
+        free(perm);
+        return rc;
+    }
+    it->perm = perm;
+    it->pos = (size_t)pos;
+    it->epoch = epoch;
+    return GAN_OK;
+}
+
+void gan__dataset_iter_commit(gan_dataset *ds, gan__dataset_iter *it)
+{
+    free(ds->perm);
+    ds->perm = it->perm;
+    ds->pos = it->pos;
+    ds->epoch = it->epoch;
+    it->perm = NULL;
+}
+
+void gan__dataset_iter_discard(gan__dataset_iter *it)
+{
+    free(it->perm);
+    it->perm = NULL;
+}
+
+int gan__dataset_iter_read(gan_dataset *ds, gan__reader *r, const char *what)
+{
+    gan__dataset_iter it;
+    int rc = gan__dataset_iter_parse(&it, ds, r, what);
+    if (rc == GAN_OK)
+        gan__dataset_iter_commit(ds, &it);
     return rc;
 }

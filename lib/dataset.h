@@ -47,6 +47,20 @@ void gan__dataset_iter_write(gan__writer *w, const gan_dataset *ds);
  * leaving ds unchanged, if the scratch for the check cannot be allocated). */
 int gan__dataset_iter_read(gan_dataset *ds, gan__reader *r, const char *what);
 
+/* The same in two steps, for callers that must check everything before
+ * changing anything: parse checks a state against ds and allocates its
+ * permutation into *it (ds unchanged; nothing to free on error); commit then
+ * applies it and cannot fail; discard frees a parsed state not committed. */
+typedef struct {
+    size_t *perm;
+    size_t pos;
+    uint64_t epoch;
+} gan__dataset_iter;
+int gan__dataset_iter_parse(gan__dataset_iter *it, const gan_dataset *ds, gan__reader *r,
+                            const char *what);
+void gan__dataset_iter_commit(gan_dataset *ds, gan__dataset_iter *it);
+void gan__dataset_iter_discard(gan__dataset_iter *it);
+
 /* Toy helpers. gan__toy_check validates opts (GAN_EINVAL for NULL or bad
  * values, GAN_EUNSUPPORTED for an unknown version or kind), raising an error
  * that names fn. The others assume valid options. */

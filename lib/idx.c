@@ -6,13 +6,16 @@
  * zlib's gzopen/gzread, which reads plain files transparently. */
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
+#include "serial.h"
 #include "status.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define IDX_TYPE_UBYTE 0x08
@@ -53,8 +56,11 @@ static long long idx_read(idx_file *f, void *buf, size_t n)
         if (r < 0) {
             int zerr = 0;
             const char *msg = gzerror(f->gz, &zerr);
-            if (zerr == Z_ERRNO)
-                return gan__error(GAN_EIO, "%s: read failed: %s", f->path, strerror(errno));
+            if (zerr == Z_ERRNO) {
+                char eb[GAN_ERRNO_TEXT_MAX];
+                return gan__error(GAN_EIO, "%s: read failed: %s", f->path,
+                                  gan__errno_text(errno, eb));
+            }
             return gan__error(GAN_EFORMAT, "%s: corrupt gzip data: %s", f->path, msg);
         }
         if (r == 0)
@@ -80,17 +86,23 @@ static int idx_open(idx_file *f, const char *path, unsigned want_dims, const cha
     memset(f, 0, sizeof *f);
     f->path = path;
     struct stat st;
-    if (stat(path, &st) != 0)
-        return gan__error(GAN_EIO, "%s: cannot open %s file: %s", path, kind, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return gan__error(GAN_EIO, "%s: is a directory, expected an IDX %s file", path, kind);
-    if (!S_ISREG(st.st_mode))
-        return gan__error(GAN_EIO, "%s: not a regular file", path);
+    char expected[64];
+    snprintf(expected, sizeof expected, "an IDX %s file", kind);
+    int fd;
+    int rc = gan__open_regular(&fd, &st, path, expected);
+    if (rc)
+        return rc;
     f->file_size = (uint64_t)st.st_size;
-    f->gz = gzopen(path, "rb");
-    if (f->gz == NULL)
-        return gan__error(errno == ENOMEM ? GAN_ENOMEM : GAN_EIO, "%s: cannot open %s file: %s",
-                          path, kind, errno ? strerror(errno) : "gzopen failed");
+    errno = 0;
+    f->gz = gzdopen(fd, "rb");
+    if (f->gz == NULL) {
+        /* zlib sets errno only for some failures. */
+        const int e = errno;
+        char eb[GAN_ERRNO_TEXT_MAX];
+        close(fd);
+        return gan__error(e == ENOMEM ? GAN_ENOMEM : GAN_EIO, "%s: cannot open %s file: %s",
+                          path, kind, e ? gan__errno_text(e, eb) : "gzdopen failed");
+    }
     gzbuffer(f->gz, 1u << 17);
 
     unsigned char magic[4];

@@ -16,6 +16,9 @@ int gan_net_create(gan_net **out, size_t input_width)
     GAN_CHECK_NULL("gan_net_create", out);
     *out = NULL;
     GAN_CHECK_NONZERO("gan_net_create", input_width);
+    if (input_width > GAN__NET_MAX_WIDTH)
+        return gan__error(GAN_EINVAL, "gan_net_create: input_width %zu too large (at most %lu)",
+                          input_width, (unsigned long)GAN__NET_MAX_WIDTH);
     gan_net *net = calloc(1, sizeof *net);
     if (net == NULL)
         return gan__error(GAN_ENOMEM, "gan_net_create: out of memory");
@@ -64,6 +67,8 @@ void gan_net_free(gan_net *net)
  * gradient arrays (new entries zero). */
 static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
 {
+    if (net->n_layers >= GAN__NET_MAX_LAYERS)
+        return gan__error(GAN_EINVAL, "%s: a net has at most %u layers", fn, GAN__NET_MAX_LAYERS);
     size_t np = 0;
     if (proto->kind != GAN_LAYER_DROPOUT) {
         size_t w;
@@ -114,6 +119,8 @@ int gan_net_add_dense(gan_net *net, size_t units, int activation)
 {
     GAN_CHECK_NULL("gan_net_add_dense", net);
     GAN_CHECK_NONZERO("gan_net_add_dense", units);
+    if (units > GAN__NET_MAX_WIDTH)
+        return gan__error(GAN_EINVAL, "gan_net_add_dense: units %zu too large", units);
     if (activation < GAN_ACT_IDENTITY || activation > GAN_ACT_SIGMOID)
         return gan__error(GAN_EINVAL, "gan_net_add_dense: activation %d is not a gan_activation",
                           activation);
@@ -133,7 +140,7 @@ int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces)
     GAN_CHECK_NULL("gan_net_add_maxout", net);
     GAN_CHECK_NONZERO("gan_net_add_maxout", units);
     GAN_CHECK_NONZERO("gan_net_add_maxout", pieces);
-    if (pieces > UINT32_MAX)
+    if (pieces > GAN__NET_MAX_WIDTH)
         return gan__error(GAN_EINVAL, "gan_net_add_maxout: pieces %zu too large", pieces);
     gan__layer l = {0};
     l.kind = GAN_LAYER_MAXOUT;
@@ -141,7 +148,7 @@ int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces)
     l.in = gan_net_output_width(net);
     l.units = l.out = units;
     l.pieces = pieces;
-    if (gan__mul_size(&l.cols, units, pieces) || l.cols > UINT32_MAX)
+    if (gan__mul_size(&l.cols, units, pieces) || l.cols > GAN__NET_MAX_WIDTH)
         return gan__error(GAN_EINVAL, "gan_net_add_maxout: units * pieces too large");
     l.keep = 1.0f;
     return append_layer(net, &l, "gan_net_add_maxout");
@@ -269,8 +276,10 @@ static int check_init_args(gan_net *net, gan_rng *rng, int init, float scale, co
     GAN_CHECK_NULL(fn, rng);
     if (init < GAN_INIT_UNIFORM || init > GAN_INIT_HE_NORMAL)
         return gan__error(GAN_EINVAL, "%s: init %d is not a gan_init", fn, init);
-    if ((init == GAN_INIT_UNIFORM || init == GAN_INIT_NORMAL) && !(scale > 0.0f && isfinite(scale)))
-        return gan__error(GAN_EINVAL, "%s: scale must be finite and > 0, got %g", fn, (double)scale);
+    if ((init == GAN_INIT_UNIFORM || init == GAN_INIT_NORMAL) &&
+        !(scale > 0.0f && scale <= GAN__RNG_SCALE_MAX))
+        return gan__error(GAN_EINVAL, "%s: scale must be > 0 and at most %g, got %g", fn,
+                          (double)GAN__RNG_SCALE_MAX, (double)scale);
     return GAN_OK;
 }
 
@@ -329,11 +338,12 @@ int gan_net_init_output_bias_from_mean(gan_net *net, const float *mean, size_t n
     if (n != l->cols)
         return gan__error(GAN_ESHAPE, "gan_net_init_output_bias_from_mean: n is %zu, output width is %zu",
                           n, l->cols);
+    for (size_t j = 0; j < n; j++)
+        if (isnan(mean[j]))
+            return gan__error(GAN_EINVAL, "gan_net_init_output_bias_from_mean: mean[%zu] is NaN", j);
     float *b = net->params + l->poff + l->in * l->cols;
     for (size_t j = 0; j < n; j++) {
         double m = mean[j];
-        if (!(m == m))
-            return gan__error(GAN_EINVAL, "gan_net_init_output_bias_from_mean: mean[%zu] is NaN", j);
         if (m < 1e-7)
             m = 1e-7;
         if (m > 1.0 - 1e-7)
@@ -360,7 +370,7 @@ static int check_flat(const gan_net *net, const float *array, size_t n, const ch
 int gan_net_get_params(float *out, size_t n, const gan_net *net)
 {
     int rc = check_flat(net, out, n, "gan_net_get_params", "out");
-    if (rc == GAN_OK)
+    if (rc == GAN_OK && n > 0) /* a net without parameters has params NULL */
         memcpy(out, net->params, n * sizeof *out);
     return rc;
 }
@@ -368,7 +378,7 @@ int gan_net_get_params(float *out, size_t n, const gan_net *net)
 int gan_net_set_params(gan_net *net, const float *params, size_t n)
 {
     int rc = check_flat(net, params, n, "gan_net_set_params", "params");
-    if (rc == GAN_OK)
+    if (rc == GAN_OK && n > 0)
         memcpy(net->params, params, n * sizeof *params);
     return rc;
 }
@@ -376,7 +386,7 @@ int gan_net_set_params(gan_net *net, const float *params, size_t n)
 int gan_net_get_grads(float *out, size_t n, const gan_net *net)
 {
     int rc = check_flat(net, out, n, "gan_net_get_grads", "out");
-    if (rc == GAN_OK)
+    if (rc == GAN_OK && n > 0)
         memcpy(out, net->grads, n * sizeof *out);
     return rc;
 }

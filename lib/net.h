@@ -10,6 +10,12 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Limits of the net file format, enforced when a net is built so that every
+ * net can be saved and loaded again (they also bound what a hostile file can
+ * ask for before its sizes are checked against the bytes present). */
+#define GAN__NET_MAX_LAYERS 4096u
+#define GAN__NET_MAX_WIDTH UINT32_MAX
+
 typedef struct gan__layer {
     uint32_t kind;   /* gan_layer_kind */
     uint32_t act;    /* gan_activation (dense only) */

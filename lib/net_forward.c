@@ -157,7 +157,7 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
         int which = 0;
         for (size_t i = 0; i < net->n_layers; i++) {
             const gan__layer *l = &net->layers[i];
-            const float *w = net->params + l->poff;
+            const float *w = l->np ? net->params + l->poff : NULL;
             const int last = i + 1 == net->n_layers;
             float *dst = ping[which];
             if (l->kind == GAN_LAYER_DENSE) {

@@ -8,9 +8,6 @@
 
 static const char NET_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'N', 'E', 'T', '\0', '\1'};
 #define NET_FORMAT_VERSION 1u
-/* Sanity bounds that keep a hostile file from asking for absurd sizes
- * before the parameter count is checked against the bytes present. */
-#define MAX_LAYERS 4096u
 
 void gan__net_write(gan__writer *w, const gan_net *net)
 {
@@ -34,7 +31,8 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
     *out = NULL;
     const uint64_t input_width = gan__get_u64(r);
     const uint32_t n_layers = gan__get_u32(r);
-    if (r->failed || input_width == 0 || input_width > UINT32_MAX || n_layers > MAX_LAYERS)
+    if (r->failed || input_width == 0 || input_width > GAN__NET_MAX_WIDTH ||
+        n_layers > GAN__NET_MAX_LAYERS)
         return gan__error(GAN_EFORMAT, "%s: bad net header", what);
     gan_net *net;
     int rc = gan_net_create(&net, (size_t)input_width);
@@ -44,7 +42,8 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
         const uint32_t kind = gan__get_u32(r), act = gan__get_u32(r);
         const uint64_t units = gan__get_u64(r), pieces = gan__get_u64(r);
         const float keep = gan__get_f32(r), slope = gan__get_f32(r);
-        if (r->failed || units == 0 || units > UINT32_MAX || pieces == 0 || pieces > UINT32_MAX) {
+        if (r->failed || units == 0 || units > GAN__NET_MAX_WIDTH || pieces == 0 ||
+            pieces > GAN__NET_MAX_WIDTH) {
             rc = gan__error(GAN_EFORMAT, "%s: layer %u is malformed", what, i);
             break;
         }

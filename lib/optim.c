@@ -405,9 +405,37 @@ int gan_optimizer_get_state(void *buf, size_t size, const gan_optimizer *opt)
     return rc;
 }
 
-int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
+/* A state blob that passed every check, its reader at the arrays. */
+typedef struct {
+    gan__reader arrays;
+    uint64_t steps, epoch;
+    double vscale;
+} parsed_state;
+
+/* Every value finite, and Adam's second moments not negative: a restored
+ * NaN would otherwise poison every later step, and the session's rollback
+ * snapshot with it. */
+static int arrays_valid(gan__reader r, const gan_optimizer *opt, const char *fn)
 {
-    const char *fn = "gan_optimizer_set_state";
+    uint32_t bad = 0;
+    for (size_t i = 0; i < opt->n; i++)
+        bad |= !isfinite(gan__get_f32(&r));
+    if (bad)
+        return gan__error(GAN_EFORMAT, "%s: state holds NaN or Inf", fn);
+    for (size_t i = 0; opt->v != NULL && i < opt->n; i++) {
+        const float x = gan__get_f32(&r);
+        bad |= !(x >= 0.0f) || !isfinite(x);
+    }
+    if (bad)
+        return gan__error(GAN_EFORMAT, "%s: state holds a negative or non-finite second moment",
+                          fn);
+    return GAN_OK;
+}
+
+/* Check a state blob against opt without changing opt. */
+static int parse_state(parsed_state *ps, const gan_optimizer *opt, const void *buf, size_t size,
+                       const char *fn)
+{
     GAN_CHECK_NULL(fn, opt);
     GAN_CHECK_NULL(fn, buf);
     gan__reader r;
@@ -419,10 +447,10 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
         return gan__error(GAN_EFORMAT, "%s: state format version %u unknown", fn, version);
     const uint32_t kind = gan__get_u32(&r);
     const uint64_t n = gan__get_u64(&r);
-    const uint64_t steps = gan__get_u64(&r);
-    const uint64_t epoch = gan__get_u64(&r);
-    const double vscale = version >= 2 ? gan__get_f64(&r) : 1.0;
-    if (r.failed || epoch < 1 || !(vscale > 0.0 && vscale <= 1.0))
+    ps->steps = gan__get_u64(&r);
+    ps->epoch = gan__get_u64(&r);
+    ps->vscale = version >= 2 ? gan__get_f64(&r) : 1.0;
+    if (r.failed || ps->epoch < 1 || !(ps->vscale > 0.0 && ps->vscale <= 1.0))
         return gan__error(GAN_EFORMAT, "%s: malformed state header", fn);
     if (kind != opt->o.kind)
         return gan__error(GAN_ESHAPE, "%s: state is for optimizer kind %u, this one is %u", fn,
@@ -433,14 +461,30 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
     const size_t arrays = opt->v ? 2 : 1;
     if (gan__reader_left(&r) != arrays * opt->n * sizeof(float))
         return gan__error(GAN_EFORMAT, "%s: state arrays have the wrong length", fn);
-    gan__get_f32_array(&r, opt->m, opt->n);
+    ps->arrays = r;
+    return arrays_valid(r, opt, fn);
+}
+
+int gan__optimizer_check_state(const gan_optimizer *opt, const void *buf, size_t size)
+{
+    parsed_state ps;
+    return parse_state(&ps, opt, buf, size, "gan_optimizer_set_state");
+}
+
+int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
+{
+    parsed_state ps;
+    int rc = parse_state(&ps, opt, buf, size, "gan_optimizer_set_state");
+    if (rc)
+        return rc;
+    gan__get_f32_array(&ps.arrays, opt->m, opt->n);
     if (opt->v)
-        gan__get_f32_array(&r, opt->v, opt->n);
-    opt->steps = steps;
-    opt->epoch = epoch;
-    opt->vscale = vscale;
-    opt->lr = lr_at(&opt->o, steps);
-    opt->mu = momentum_at(&opt->o, epoch);
+        gan__get_f32_array(&ps.arrays, opt->v, opt->n);
+    opt->steps = ps.steps;
+    opt->epoch = ps.epoch;
+    opt->vscale = ps.vscale;
+    opt->lr = lr_at(&opt->o, ps.steps);
+    opt->mu = momentum_at(&opt->o, ps.epoch);
     return GAN_OK;
 }
 

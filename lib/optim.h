@@ -15,6 +15,10 @@ gan_net *gan__optimizer_net(const gan_optimizer *opt);
 float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta);
 int gan__optimizer_fused_finish(gan_optimizer *opt);
 
+/* Run every check of gan_optimizer_set_state without changing opt: after
+ * GAN_OK, set_state with the same blob cannot fail. */
+int gan__optimizer_check_state(const gan_optimizer *opt, const void *buf, size_t size);
+
 /* Lend a thread pool for the update loops (NULL: run on the caller). */
 void gan__optimizer_set_pool(gan_optimizer *opt, gan__pool *pool);
 

@@ -107,7 +107,13 @@ int gan__pool_create(gan__pool **out, unsigned threads)
         free(p);
         return gan__error(GAN_ENOMEM, "cannot create a mutex");
     }
-    if (pthread_cond_init(&p->wake, NULL) != 0 || pthread_cond_init(&p->done, NULL) != 0) {
+    if (pthread_cond_init(&p->wake, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return gan__error(GAN_ENOMEM, "cannot create a condition variable");
+    }
+    if (pthread_cond_init(&p->done, NULL) != 0) {
+        pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->lock);
         free(p);
         return gan__error(GAN_ENOMEM, "cannot create a condition variable");

@@ -61,6 +61,9 @@ int gan_rng_uniform(float *out, size_t n, gan_rng *rng, float lo, float hi)
         return gan__error(GAN_EINVAL, "gan_rng_uniform: need finite lo < hi, got lo=%g hi=%g",
                           (double)lo, (double)hi);
     const float span = hi - lo;
+    if (!isfinite(span))
+        return gan__error(GAN_EINVAL, "gan_rng_uniform: hi - lo overflows a float (lo=%g hi=%g)",
+                          (double)lo, (double)hi);
     for (size_t i = 0; i < n; i++) {
         float v = lo + span * gan__rng_float01(rng);
         /* Rounding can land exactly on hi; keep the interval half-open. */
@@ -93,6 +96,9 @@ int gan_rng_normal(float *out, size_t n, gan_rng *rng, float mean, float stddev)
         GAN_CHECK_NULL("gan_rng_normal", out);
     if (!isfinite(mean) || !isfinite(stddev) || stddev < 0)
         return gan__error(GAN_EINVAL, "gan_rng_normal: need finite mean and stddev >= 0, got mean=%g stddev=%g",
+                          (double)mean, (double)stddev);
+    if (fabs((double)mean) + 13.0 * (double)stddev > (double)FLT_MAX)
+        return gan__error(GAN_EINVAL, "gan_rng_normal: mean=%g stddev=%g would draw values beyond the float range",
                           (double)mean, (double)stddev);
     gan__rng_fill_normal(rng, out, n, mean, stddev);
     return GAN_OK;

@@ -5,6 +5,8 @@
 
 #include "gan.h"
 
+#include <float.h>
+
 struct gan_rng {
     uint64_t s[4];
 };
@@ -27,6 +29,11 @@ static inline uint64_t gan__rng_next(gan_rng *r)
     s[3] = gan__rotl(s[3], 45);
     return result;
 }
+
+/* The largest uniform half-width or normal stddev for which every draw is
+ * a finite float: a normal draw is at most about 12 standard deviations
+ * from its mean (the polar method's s is at least 2^-104). */
+#define GAN__RNG_SCALE_MAX (FLT_MAX / 16)
 
 /* Uniform float in [0, 1): the top 24 bits, exactly representable. */
 static inline float gan__rng_float01(gan_rng *r)

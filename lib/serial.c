@@ -4,6 +4,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,14 +209,15 @@ int gan__container_open(gan__reader *payload, uint32_t *version,
     return GAN_OK;
 }
 
-/* Mode for the file replacing path: an existing file's own mode, else
- * 0666 less the process umask (read from /proc, since umask() can only be
- * queried by changing it, which would race with other threads). */
+/* Mode for the file replacing path: an existing file's permission bits
+ * (never its set-id bits), else 0666 less the process umask (read from
+ * /proc, since umask() can only be queried by changing it, which would race
+ * with other threads). */
 static mode_t new_file_mode(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        return st.st_mode & 07777;
+        return st.st_mode & 0777;
     unsigned mask = 022;
     FILE *f = fopen("/proc/self/status", "r");
     if (f != NULL) {
@@ -228,8 +230,36 @@ static mode_t new_file_mode(const char *path)
     return (mode_t)(0666 & ~mask);
 }
 
+const char *gan__errno_text(int e, char buf[GAN_ERRNO_TEXT_MAX])
+{
+    if (strerror_r(e, buf, GAN_ERRNO_TEXT_MAX) != 0)
+        snprintf(buf, GAN_ERRNO_TEXT_MAX, "error %d", e);
+    return buf;
+}
+
+/* Make a rename in the folder of path durable: without this a power loss
+ * can bring the old file back after the save reported success. Only EIO
+ * counts as a failure; file systems that cannot sync a folder say EINVAL. */
+static int sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir == NULL)
+        return ENOMEM;
+    int e = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (fsync(fd) != 0 && errno == EIO)
+            e = EIO;
+        close(fd);
+    }
+    free(dir);
+    return e;
+}
+
 int gan__file_write_atomic(const char *path, const void *data, size_t len)
 {
+    char eb[GAN_ERRNO_TEXT_MAX];
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (tmp == NULL)
@@ -240,7 +270,8 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
     if (fd < 0) {
         int e = errno;
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", path, strerror(e));
+        return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", path,
+                          gan__errno_text(e, eb));
     }
     /* mkstemp creates 0600; give the file the mode a plain fopen would. */
     if (fchmod(fd, new_file_mode(path)) != 0) {
@@ -248,7 +279,8 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
         close(fd);
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot set the temporary file's mode: %s", path, strerror(e));
+        return gan__error(GAN_EIO, "%s: cannot set the temporary file's mode: %s", path,
+                          gan__errno_text(e, eb));
     }
     FILE *f = fdopen(fd, "wb");
     if (f == NULL) {
@@ -256,25 +288,66 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
         close(fd);
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot open temporary file: %s", path, strerror(e));
+        return gan__error(GAN_EIO, "%s: cannot open temporary file: %s", path,
+                          gan__errno_text(e, eb));
     }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    int e = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok) {
+    /* e: the errno of the first call that failed. */
+    int e = 0;
+    errno = 0;
+    if (fwrite(data, 1, len, f) != len)
+        e = errno ? errno : EIO;
+    if (fflush(f) != 0 && e == 0)
+        e = errno;
+    if (fsync(fileno(f)) != 0 && e == 0)
+        e = errno;
+    if (fclose(f) != 0 && e == 0)
+        e = errno;
+    if (e != 0) {
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: write failed: %s", path, strerror(e));
+        return gan__error(GAN_EIO, "%s: write failed: %s", path, gan__errno_text(e, eb));
     }
     if (rename(tmp, path) != 0) {
         e = errno;
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot rename temporary file into place: %s", path, strerror(e));
+        return gan__error(GAN_EIO, "%s: cannot rename temporary file into place: %s", path,
+                          gan__errno_text(e, eb));
     }
     free(tmp);
+    if ((e = sync_parent_dir(path)) != 0)
+        return gan__error(e == ENOMEM ? GAN_ENOMEM : GAN_EIO,
+                          "%s: written, but syncing its folder failed: %s", path,
+                          gan__errno_text(e, eb));
+    return GAN_OK;
+}
+
+int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char *expected)
+{
+    char eb[GAN_ERRNO_TEXT_MAX];
+    *fd_out = -1;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return gan__error(GAN_EIO, "%s: cannot open %s: %s", path, expected,
+                          gan__errno_text(e, eb));
+    }
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return gan__error(GAN_EIO, "%s: cannot stat: %s", path, gan__errno_text(e, eb));
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        if (S_ISDIR(st->st_mode))
+            return gan__error(GAN_EIO, "%s: is a directory, expected %s", path, expected);
+        return gan__error(GAN_EIO, "%s: not a regular file, expected %s", path, expected);
+    }
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    *fd_out = fd;
     return GAN_OK;
 }
 
@@ -283,16 +356,18 @@ int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_le
     struct stat st;
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return gan__error(GAN_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return gan__error(GAN_EIO, "%s: not a regular file", path);
-    }
+    int fd;
+    int rc = gan__open_regular(&fd, &st, path, "a libgan file");
+    if (rc)
+        return rc;
     if ((uintmax_t)st.st_size > (uintmax_t)max_len) {
-        fclose(f);
+        close(fd);
         return gan__error(GAN_EFORMAT, "%s: file too large (%lld bytes)", path, (long long)st.st_size);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return gan__error(GAN_ENOMEM, "%s: out of memory opening the file", path);
     }
     size_t n = (size_t)st.st_size;
     uint8_t *buf = malloc(n ? n : 1);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define GAN_MAGIC_LEN 8
 #define GAN_CONTAINER_OVERHEAD (GAN_MAGIC_LEN + 4 + 8 + 4)
@@ -49,6 +50,16 @@ static inline size_t gan__reader_left(const gan__reader *r) { return r->len - r-
 
 uint32_t gan__crc32(const void *data, size_t len);
 
+/* strerror(e) in buf, without strerror's shared buffer (the library may be
+ * used from several threads). Returns buf. */
+#define GAN_ERRNO_TEXT_MAX 128
+const char *gan__errno_text(int e, char buf[GAN_ERRNO_TEXT_MAX]);
+
+/* Open path read-only as *fd_out and its status in *st. Fails with GAN_EIO
+ * unless it is a regular file; never blocks on a FIFO. expected names the
+ * wanted content in messages ("a libgan file"). */
+int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char *expected);
+
 /* Wrap payload into a container in out (out must be initialised). */
 void gan__container_build(gan__writer *out, const char magic[GAN_MAGIC_LEN],
                           uint32_t version, const void *payload, size_t payload_len);
@@ -72,8 +83,10 @@ int gan__container_load(void **data, gan__reader *payload, const char *path,
                         const char *what);
 
 /* Write data to path atomically: a temporary file in the same folder,
- * flushed and fsync'ed, then renamed over path. Returns GAN_OK or GAN_EIO;
- * on failure path is untouched and the temporary file removed. */
+ * flushed and fsync'ed, renamed over path, then the folder fsync'ed so the
+ * rename survives a power loss. Returns GAN_OK or GAN_EIO; on a failure
+ * before the rename path is untouched and the temporary file removed (a
+ * failed folder sync is reported after the new file is in place). */
 int gan__file_write_atomic(const char *path, const void *data, size_t len);
 /* Read a whole regular file (at most max_len bytes) into a malloc'ed
  * buffer. Returns GAN_OK, GAN_EIO (missing, a directory, unreadable) or

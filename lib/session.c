@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "net.h"
 #include "optim.h"
+#include "rng.h"
 #include "status.h"
 #include "update.h"
 
@@ -34,14 +35,19 @@ static int check_options(const gan_session_options *o, const char *fn)
                           o->version, GAN_SESSION_OPTIONS_VERSION);
     if (o->batch_size == 0)
         return gan__error(GAN_EINVAL, "%s: opts->batch_size is 0", fn);
+    /* The simultaneous update passes 2 x batch_size rows to CBLAS (int). */
+    if (o->batch_size > INT32_MAX / 2)
+        return gan__error(GAN_EINVAL, "%s: opts->batch_size is %u, at most %d", fn, o->batch_size,
+                          INT32_MAX / 2);
     if (o->k == 0)
         return gan__error(GAN_EINVAL, "%s: opts->k is 0", fn);
     if (o->g_loss != GAN_G_LOSS_NON_SATURATING && o->g_loss != GAN_G_LOSS_MINIMAX)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->g_loss %u unknown", fn, o->g_loss);
     if (o->noise_kind != GAN_NOISE_UNIFORM && o->noise_kind != GAN_NOISE_NORMAL)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->noise_kind %u unknown", fn, o->noise_kind);
-    if (!(o->noise_scale > 0.0f) || !isfinite(o->noise_scale))
-        return gan__error(GAN_EINVAL, "%s: opts->noise_scale must be finite and > 0", fn);
+    if (!(o->noise_scale > 0.0f && o->noise_scale <= GAN__RNG_SCALE_MAX))
+        return gan__error(GAN_EINVAL, "%s: opts->noise_scale must be > 0 and at most %g, got %g",
+                          fn, (double)GAN__RNG_SCALE_MAX, (double)o->noise_scale);
     if (o->noise_width == 0)
         return gan__error(GAN_EINVAL, "%s: opts->noise_width is 0", fn);
     if (o->update_order != GAN_ORDER_ALTERNATING && o->update_order != GAN_ORDER_SIMULTANEOUS)
@@ -51,6 +57,30 @@ static int check_options(const gan_session_options *o, const char *fn)
     if (o->update_order == GAN_ORDER_SIMULTANEOUS && o->k != 1)
         return gan__error(GAN_EINVAL, "%s: the simultaneous update needs opts->k = 1, got %u", fn,
                           o->k);
+    return GAN_OK;
+}
+
+/* The nets, the noise and the data fit together. The session borrows the
+ * nets, so a step checks this again: a layer added after creation must give
+ * an error, not a read past G's output. */
+static int check_shapes(const gan_net *g, const gan_net *d, const gan_dataset *data,
+                        const gan_session_options *opts, const char *fn)
+{
+    int rc;
+    if (g->n_layers == 0)
+        return gan__error(GAN_ESTATE, "%s: g has no layers", fn);
+    if ((rc = gan__check_discriminator(d, fn)) != GAN_OK)
+        return rc;
+    if (g->input_width != opts->noise_width)
+        return gan__error(GAN_ESHAPE, "%s: g's input width %zu differs from opts->noise_width %u", fn,
+                          g->input_width, opts->noise_width);
+    const size_t width = gan_net_output_width(g);
+    if (width != d->input_width)
+        return gan__error(GAN_ESHAPE, "%s: g's output width %zu differs from d's input width %zu",
+                          fn, width, d->input_width);
+    if (gan_dataset_cols(data) != width)
+        return gan__error(GAN_ESHAPE, "%s: the data width %zu differs from g's output width %zu",
+                          fn, gan_dataset_cols(data), width);
     return GAN_OK;
 }
 
@@ -75,20 +105,9 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
         return gan__error(GAN_EINVAL, "%s: g_opt is not bound to g", fn);
     if (gan__optimizer_net(d_opt) != d)
         return gan__error(GAN_EINVAL, "%s: d_opt is not bound to d", fn);
-    if (g->n_layers == 0)
-        return gan__error(GAN_ESTATE, "%s: g has no layers", fn);
-    if ((rc = gan__check_discriminator(d, fn)) != GAN_OK)
+    if ((rc = check_shapes(g, d, data, opts, fn)) != GAN_OK)
         return rc;
-    if (g->input_width != opts->noise_width)
-        return gan__error(GAN_ESHAPE, "%s: g's input width %zu differs from opts->noise_width %u", fn,
-                          g->input_width, opts->noise_width);
-    const size_t width = gan_net_output_width(g);
-    if (width != d->input_width)
-        return gan__error(GAN_ESHAPE, "%s: g's output width %zu differs from d's input width %zu",
-                          fn, width, d->input_width);
-    if (gan_dataset_cols(data) != width)
-        return gan__error(GAN_ESHAPE, "%s: the data width %zu differs from g's output width %zu",
-                          fn, gan_dataset_cols(data), width);
+    const size_t width = d->input_width;
 
     gan_session *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -101,9 +120,15 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     s->data = data;
     gan_rng_seed(&s->rng, opts->seed);
     const size_t m = opts->batch_size;
-    s->real = malloc(m * width * sizeof *s->real);
-    s->z = malloc(m * (size_t)opts->noise_width * sizeof *s->z);
-    s->dy_g = malloc(m * sizeof *s->dy_g);
+    size_t real_n, z_n, real_bytes, z_bytes;
+    const int too_big = gan__mul_size(&real_n, m, width) || gan__mul_size(&z_n, m, opts->noise_width) ||
+                        gan__mul_size(&real_bytes, real_n, sizeof *s->real) ||
+                        gan__mul_size(&z_bytes, z_n, sizeof *s->z);
+    if (!too_big) {
+        s->real = malloc(real_bytes);
+        s->z = malloc(z_bytes);
+        s->dy_g = malloc(m * sizeof *s->dy_g);
+    }
     gan__writer_init(&s->snap);
     if (s->real == NULL || s->z == NULL || s->dy_g == NULL) {
         gan_session_free(s);
@@ -242,14 +267,17 @@ static int iterate_simultaneous(gan_stats *st, gan_session *s)
 
 int gan__session_iterate(gan_stats *st, gan_session *s)
 {
+    int rc = check_shapes(s->g, s->d, s->data, &s->o, "gan_session_step");
+    if (rc)
+        return rc;
     const uint64_t epoch = s->epochs_done + 1;
     gan_optimizer_set_epoch(s->g_opt, epoch);
     gan_optimizer_set_epoch(s->d_opt, epoch);
     memset(st, 0, sizeof *st);
     st->learning_rate = gan_optimizer_learning_rate(s->d_opt);
     st->momentum = gan_optimizer_momentum(s->d_opt);
-    int rc = s->o.update_order == GAN_ORDER_SIMULTANEOUS ? iterate_simultaneous(st, s)
-                                                         : iterate_alternating(st, s);
+    rc = s->o.update_order == GAN_ORDER_SIMULTANEOUS ? iterate_simultaneous(st, s)
+                                                     : iterate_alternating(st, s);
     if (rc)
         return rc;
     if (!isfinite(st->d_loss) || !isfinite(st->g_loss))

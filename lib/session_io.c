@@ -11,6 +11,7 @@
  *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state      */
 #include "dataset.h"
 #include "net.h"
+#include "optim.h"
 #include "session.h"
 #include "status.h"
 
@@ -90,8 +91,17 @@ static int get_blob(const uint8_t **p, size_t *n, gan__reader *r)
     return 0;
 }
 
-/* Apply a payload; on error the session may be partly changed (the caller
- * rolls back). */
+/* Re-raise the last error with the checkpoint and the part named first. */
+static int in_context(int rc, const char *what, const char *part)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", gan_error_last());
+    return gan__error(rc, "%s: %s: %s", what, part, msg);
+}
+
+/* Apply a payload in two phases: parse and check all of it (both nets, both
+ * optimizer states, the dataset state) into temporaries, then commit with
+ * steps that cannot fail. On error the session is unchanged. */
 static int apply(gan_session *s, const void *payload, size_t len, const char *what)
 {
     gan__reader r;
@@ -124,6 +134,7 @@ static int apply(gan_session *s, const void *payload, size_t len, const char *wh
     if (get_blob(&ds_state, &ds_len, &r))
         return gan__error(GAN_EFORMAT, "%s: truncated dataset state", what);
     gan_net *g = NULL, *d = NULL;
+    gan__dataset_iter it = {0};
     int rc = gan__net_read(&g, &r, what);
     if (rc == GAN_OK)
         rc = gan__net_read(&d, &r, what);
@@ -132,52 +143,40 @@ static int apply(gan_session *s, const void *payload, size_t len, const char *wh
     if (rc == GAN_OK && (get_blob(&g_state, &g_len, &r) || get_blob(&d_state, &d_len, &r) ||
                          gan__reader_left(&r) != 0))
         rc = gan__error(GAN_EFORMAT, "%s: malformed optimizer states", what);
-    if (rc == GAN_OK) {
-        gan_net_set_params(s->g, g->params, g->n_params);
-        gan_net_set_params(s->d, d->params, d->n_params);
-        rc = gan_optimizer_set_state(s->g_opt, g_state, g_len);
-    }
-    gan_net_free(g);
-    gan_net_free(d);
-    if (rc == GAN_OK)
-        rc = gan_optimizer_set_state(s->d_opt, d_state, d_len);
+    if (rc == GAN_OK && (rc = gan__optimizer_check_state(s->g_opt, g_state, g_len)) != GAN_OK)
+        rc = in_context(rc, what, "G's optimizer");
+    if (rc == GAN_OK && (rc = gan__optimizer_check_state(s->d_opt, d_state, d_len)) != GAN_OK)
+        rc = in_context(rc, what, "D's optimizer");
     if (rc == GAN_OK) {
         gan__reader dr;
         gan__reader_init(&dr, ds_state, ds_len);
-        rc = gan__dataset_iter_read(s->data, &dr, what);
+        rc = gan__dataset_iter_parse(&it, s->data, &dr, what);
         if (rc == GAN_OK && gan__reader_left(&dr) != 0)
             rc = gan__error(GAN_EFORMAT, "%s: trailing bytes in the dataset state", what);
     }
-    if (rc)
-        return rc;
-    gan_rng_set_state(&s->rng, rs);
-    s->iteration = iteration;
-    s->epochs_done = epochs_done;
-    /* The training forwards cached in the nets predate the restored state. */
-    s->g->last_rows = 0;
-    s->d->last_rows = 0;
-    return GAN_OK;
+    if (rc == GAN_OK) {
+        /* Commit: everything was checked above, so none of this fails. */
+        gan_net_set_params(s->g, g->params, g->n_params);
+        gan_net_set_params(s->d, d->params, d->n_params);
+        gan_optimizer_set_state(s->g_opt, g_state, g_len);
+        gan_optimizer_set_state(s->d_opt, d_state, d_len);
+        gan__dataset_iter_commit(s->data, &it);
+        gan_rng_set_state(&s->rng, rs);
+        s->iteration = iteration;
+        s->epochs_done = epochs_done;
+        /* The training forwards cached in the nets predate the restored state. */
+        s->g->last_rows = 0;
+        s->d->last_rows = 0;
+    }
+    gan__dataset_iter_discard(&it);
+    gan_net_free(g);
+    gan_net_free(d);
+    return rc;
 }
 
 int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what)
 {
-    gan__writer backup;
-    gan__writer_init(&backup);
-    gan__session_serialize(&backup, s);
-    if (backup.failed) {
-        gan__writer_free(&backup);
-        return gan__error(GAN_ENOMEM, "%s: out of memory", what);
-    }
-    int rc = apply(s, payload, len, what);
-    if (rc != GAN_OK) {
-        /* Put the previous state back; the message of the failure stays. */
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", gan_error_last());
-        apply(s, backup.data, backup.len, "session backup");
-        gan__error(rc, "%s", msg);
-    }
-    gan__writer_free(&backup);
-    return rc;
+    return apply(s, payload, len, what);
 }
 
 int gan_session_save(const gan_session *s, const char *path)

@@ -15,15 +15,14 @@
 
 #define TOY_PI 3.14159265358979323846
 
-int gan__toy_check(const char *fn, const gan_toy_options *opts)
+static int check_kind(const char *fn, const gan_toy_options *opts)
 {
-    GAN_CHECK_NULL(fn, opts);
     if (opts->version != GAN_TOY_OPTIONS_VERSION)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->version is %u, this library knows %d",
                           fn, opts->version, GAN_TOY_OPTIONS_VERSION);
-    if (!isfinite(opts->std) || !(opts->std > 0.0f))
-        return gan__error(GAN_EINVAL, "%s: opts->std must be finite and > 0, got %g",
-                          fn, (double)opts->std);
+    if (!(opts->std > 0.0f && opts->std <= GAN__RNG_SCALE_MAX))
+        return gan__error(GAN_EINVAL, "%s: opts->std must be > 0 and at most %g, got %g",
+                          fn, (double)GAN__RNG_SCALE_MAX, (double)opts->std);
     switch (opts->kind) {
     case GAN_TOY_GAUSSIAN_1D:
         if (!isfinite(opts->mean))
@@ -54,6 +53,29 @@ int gan__toy_check(const char *fn, const gan_toy_options *opts)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->kind %lu is not a gan_toy_kind", fn,
                           (unsigned long)opts->kind);
     }
+}
+
+/* The centre coordinate farthest from 0. */
+static double farthest_centre(const gan_toy_options *opts)
+{
+    switch (opts->kind) {
+    case GAN_TOY_RING_2D: return (double)opts->radius;
+    case GAN_TOY_GRID_2D: return ((double)opts->grid_side - 1.0) / 2.0 * (double)opts->spacing;
+    default: return fabs((double)opts->mean);
+    }
+}
+
+int gan__toy_check(const char *fn, const gan_toy_options *opts)
+{
+    GAN_CHECK_NULL(fn, opts);
+    int rc = check_kind(fn, opts);
+    if (rc)
+        return rc;
+    /* Every point is a centre plus a normal draw; keep them all finite. */
+    if (farthest_centre(opts) + 13.0 * (double)opts->std > (double)FLT_MAX)
+        return gan__error(GAN_EINVAL, "%s: the centres and opts->std reach beyond the float range",
+                          fn);
+    return GAN_OK;
 }
 
 size_t gan__toy_width(const gan_toy_options *opts)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gan.h"
+#include "serial.h"
 
 /* Smaller budgets under valgrind (.ci/run sets GAN_TEST_VALGRIND). */
 static inline int under_valgrind(void)
@@ -50,6 +51,24 @@ static inline void check_msg(const char *fn, const char *arg)
         assert_int_equal(rc_, (code)); \
         check_msg((fn), (arg)); \
     } while (0)
+
+/* Store a float at byte offset at of buf, little-endian, and fix the CRC
+ * in the last 4 bytes of the container buf[0, len): crafts a well-formed
+ * file holding a chosen bad value. */
+static inline void put_f32_at(unsigned char *buf, size_t at, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    for (int i = 0; i < 4; i++)
+        buf[at + (size_t)i] = (unsigned char)(u >> (8 * i));
+}
+
+static inline void reseal_container(unsigned char *buf, size_t len)
+{
+    const uint32_t crc = gan__crc32(buf, len - 4);
+    for (int i = 0; i < 4; i++)
+        buf[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+}
 
 /* |got - want| <= abs_tol + rel |want|, else fail naming what[index]. */
 static inline void assert_close(double got, double want, double rel, double abs_tol,

@@ -390,6 +390,15 @@ static void test_bad_paths(void **state)
     assert_int_equal(gan_dataset_load_idx(&ds, ip, missing), GAN_EIO);
     assert_non_null(strstr(gan_error_last(), missing));
     assert_null(ds);
+    /* A FIFO is refused at once, not waited on for a writer. */
+    char fifo[128];
+    tmp_path(fifo, sizeof fifo, "fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(gan_dataset_load_idx(&ds, fifo, NULL), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), "not a regular file"));
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, fifo), GAN_EIO);
+    assert_null(ds);
+    unlink(fifo);
     /* Bad arguments. */
     assert_int_equal(gan_dataset_load_idx(NULL, ip, NULL), GAN_EINVAL);
     assert_int_equal(gan_dataset_load_idx(&ds, NULL, NULL), GAN_EINVAL);

@@ -1277,6 +1277,16 @@ static void test_bias_and_output_bias(void **state)
     assert_int_equal(gan_net_create(&net, 3), GAN_OK);
     assert_int_not_equal(gan_net_init_output_bias_from_mean(net, mean, 3), GAN_OK);
     gan_net_free(net);
+    /* NaN past the first entry: refused before any bias is written. */
+    assert_int_equal(gan_net_create(&net, 3), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 5, GAN_ACT_SIGMOID), GAN_OK);
+    const float with_nan[5] = {0.2f, 0.4f, 0.6f, NAN, 0.5f};
+    EXPECT_ERR(gan_net_init_output_bias_from_mean(net, with_nan, 5), GAN_EINVAL,
+               "gan_net_init_output_bias_from_mean", "mean[3]");
+    assert_int_equal(gan_net_get_params(p, 20, net), GAN_OK);
+    for (int j = 0; j < 20; j++)
+        assert_true(p[j] == 0.0f);
+    gan_net_free(net);
 }
 
 /* ------------------------------------------------------------------------
@@ -1381,7 +1391,56 @@ static void test_bad_construction(void **state)
     EXPECT_ERR(gan_net_get_grads(p, np, NULL), GAN_EINVAL, "gan_net_get_grads", "net");
     EXPECT_SHAPE_ERR(gan_net_get_grads(p, np + 1, net), "gan_net_get_grads", "n");
     free(p);
+    /* Scales whose draws would overflow a float. */
+    EXPECT_ERR(gan_net_init(net, rng, GAN_INIT_UNIFORM, 3e38f), GAN_EINVAL, "gan_net_init",
+               "scale");
+    EXPECT_ERR(gan_net_init(net, rng, GAN_INIT_NORMAL, 1e38f), GAN_EINVAL, "gan_net_init",
+               "scale");
     gan_rng_free(rng);
+    gan_net_free(net);
+}
+
+/* The limits of the net file format hold when a net is built, so every
+ * net that can be built can be saved and loaded. */
+static void test_size_limits(void **state)
+{
+    (void)state;
+    gan_net *net;
+    if (sizeof(size_t) > 4) {
+        const size_t huge = (size_t)UINT32_MAX + 1;
+        EXPECT_ERR(gan_net_create(&net, huge), GAN_EINVAL, "gan_net_create", "input_width");
+        assert_int_equal(gan_net_create(&net, 2), GAN_OK);
+        EXPECT_ERR(gan_net_add_dense(net, huge, GAN_ACT_RELU), GAN_EINVAL, "gan_net_add_dense",
+                   "units");
+        gan_net_free(net);
+    }
+    assert_int_equal(gan_net_create(&net, 2), GAN_OK);
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(gan_net_add_dropout(net, 0.5f), GAN_OK);
+    EXPECT_ERR(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_EINVAL, "gan_net_add_dense",
+               "4096 layers");
+    assert_int_equal(gan_net_num_layers(net), 4096);
+    gan_net_free(net);
+}
+
+/* A net without parameters (only dropout) has no parameter array; its
+ * accessors and passes still work (UBSan checks the NULL handling). */
+static void test_no_parameters(void **state)
+{
+    (void)state;
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 3), GAN_OK);
+    assert_int_equal(gan_net_add_dropout(net, 0.5f), GAN_OK);
+    assert_int_equal(gan_net_num_params(net), 0);
+    float p[1] = {7.0f};
+    assert_int_equal(gan_net_get_params(p, 0, net), GAN_OK);
+    assert_int_equal(gan_net_set_params(net, p, 0), GAN_OK);
+    assert_int_equal(gan_net_get_grads(p, 0, net), GAN_OK);
+    assert_true(p[0] == 7.0f);
+    const float x[6] = {1, 2, 3, 4, 5, 6};
+    float y[6];
+    assert_int_equal(gan_net_forward(y, 3, net, x, 2, 3, 0), GAN_OK);
+    assert_memory_equal(x, y, sizeof x); /* dropout is the identity at inference */
     gan_net_free(net);
 }
 
@@ -1476,6 +1535,8 @@ int main(void)
         cmocka_unit_test(test_init),
         cmocka_unit_test(test_bias_and_output_bias),
         cmocka_unit_test(test_bad_construction),
+        cmocka_unit_test(test_size_limits),
+        cmocka_unit_test(test_no_parameters),
         cmocka_unit_test(test_bad_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -938,6 +938,57 @@ static void learn(const gan_optimizer_options *o, int steps, const char *label)
     gan_rng_free(rng);
 }
 
+/* A well-formed state blob holding NaN, Inf or a negative second moment is
+ * refused and leaves the optimizer as it was. */
+static void test_state_non_finite(void **state)
+{
+    (void)state;
+    gan_net *net = lin_net(3, 2);
+    const size_t np = gan_net_num_params(net);
+    for (int kind = GAN_OPT_SGD; kind <= GAN_OPT_ADAM; kind++) {
+        gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+        o.kind = (uint32_t)kind;
+        gan_optimizer *opt;
+        assert_int_equal(gan_optimizer_create(&opt, net, &o), GAN_OK);
+        const size_t size = gan_optimizer_state_size(opt);
+        unsigned char *good = xmalloc(size), *bad = xmalloc(size), *after = xmalloc(size);
+        assert_int_equal(gan_optimizer_get_state(good, size, opt), GAN_OK);
+        /* Container header 20 bytes, state header 36, then the arrays. */
+        const size_t arrays = GAN_CONTAINER_OVERHEAD - 4 + 36;
+        const size_t n_arrays = kind == GAN_OPT_ADAM ? 2 : 1;
+        assert_int_equal(size, arrays + n_arrays * np * 4 + 4);
+        const float values[] = {NAN, INFINITY, -INFINITY};
+        for (size_t a = 0; a < n_arrays; a++) {
+            for (size_t i = 0; i < 3; i++) {
+                memcpy(bad, good, size);
+                put_f32_at(bad, arrays + (a * np + np - 1) * 4, values[i]);
+                reseal_container(bad, size);
+                EXPECT_ERR(gan_optimizer_set_state(opt, bad, size), GAN_EFORMAT,
+                           "gan_optimizer_set_state", NULL);
+            }
+        }
+        if (kind == GAN_OPT_ADAM) {
+            memcpy(bad, good, size);
+            put_f32_at(bad, arrays + (np + 1) * 4, -1.0f);
+            reseal_container(bad, size);
+            EXPECT_ERR(gan_optimizer_set_state(opt, bad, size), GAN_EFORMAT,
+                       "gan_optimizer_set_state", "second moment");
+        }
+        /* The check itself does not refuse a good blob with a finite edit. */
+        memcpy(bad, good, size);
+        put_f32_at(bad, arrays, 0.25f);
+        reseal_container(bad, size);
+        assert_int_equal(gan_optimizer_get_state(after, size, opt), GAN_OK);
+        assert_memory_equal(good, after, size);
+        assert_int_equal(gan_optimizer_set_state(opt, bad, size), GAN_OK);
+        free(good);
+        free(bad);
+        free(after);
+        gan_optimizer_free(opt);
+    }
+    gan_net_free(net);
+}
+
 static void test_learn_sgd(void **state)
 {
     (void)state;
@@ -971,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_diverged),
         cmocka_unit_test(test_state_sgd),
         cmocka_unit_test(test_state_adam),
+        cmocka_unit_test(test_state_non_finite),
         cmocka_unit_test(test_learn_sgd),
         cmocka_unit_test(test_learn_adam),
     };

@@ -206,6 +206,15 @@ static void test_bad_arguments(void **state)
     assert_int_equal(gan_rng_uniform(f, 2, r, 0, INFINITY), GAN_EINVAL);
     assert_int_equal(gan_rng_uniform(f, 2, r, NAN, 1), GAN_EINVAL);
     assert_int_equal(gan_rng_normal(f, 2, r, NAN, 1), GAN_EINVAL);
+    /* Finite arguments whose draws would overflow a float. */
+    assert_int_equal(gan_rng_uniform(f, 2, r, -3e38f, 3e38f), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "overflow"));
+    assert_int_equal(gan_rng_uniform(f, 2, r, -1.7e38f, 1.7e38f), GAN_OK);
+    assert_true(isfinite(f[0]) && isfinite(f[1]) && f[0] != f[1]);
+    assert_int_equal(gan_rng_normal(f, 2, r, 0, 1e38f), GAN_EINVAL);
+    assert_int_equal(gan_rng_normal(f, 2, r, 3.4e38f, 1e37f), GAN_EINVAL);
+    assert_int_equal(gan_rng_normal(f, 2, r, 0, 1e37f), GAN_OK);
+    assert_true(isfinite(f[0]) && isfinite(f[1]));
     assert_int_equal(gan_rng_uniform(f, 0, r, 0, 1), GAN_OK);
     assert_int_equal(gan_rng_seed(NULL, 1), GAN_EINVAL);
     assert_int_equal(gan_rng_get_state(NULL, r), GAN_EINVAL);

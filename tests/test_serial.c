@@ -118,6 +118,13 @@ static void test_atomic_write(void **state)
     char missing[300];
     snprintf(missing, sizeof missing, "%s/missing", dir);
     assert_int_equal(gan__file_read_all(&data, &len, missing, 1024), GAN_EIO);
+    /* A FIFO is refused at once, not waited on for a writer. */
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(gan__file_read_all(&data, &len, fifo, 1024), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), "not a regular file"));
+    unlink(fifo);
     /* Writing into a missing folder fails and leaves nothing behind. */
     char bad[300];
     snprintf(bad, sizeof bad, "%s/no/such/dir/f", dir);
@@ -149,6 +156,11 @@ static void test_atomic_write_mode(void **state)
     assert_int_equal(gan__file_write_atomic(path, "b", 1), GAN_OK);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0604);
+    /* Set-id bits are not carried over to the new content. */
+    assert_int_equal(chmod(path, 04755), 0);
+    assert_int_equal(gan__file_write_atomic(path, "c", 1), GAN_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0755);
     umask(old_mask);
     unlink(path);
     rmdir(dir);

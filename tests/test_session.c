@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gan.h"
+#include "common.h"
 
 #define ZW 4
 #define ROWS 1000
@@ -362,6 +363,83 @@ static void test_bad_checkpoints(void **state)
     unlink(path);
 }
 
+/* The optimizer states, concatenated (malloc'ed). */
+static unsigned char *opt_states_of(const gan_fixture *f, size_t *n)
+{
+    const size_t ng = gan_optimizer_state_size(f->gopt), nd = gan_optimizer_state_size(f->dopt);
+    unsigned char *b = xmalloc(ng + nd);
+    assert_int_equal(gan_optimizer_get_state(b, ng, f->gopt), GAN_OK);
+    assert_int_equal(gan_optimizer_get_state(b + ng, nd, f->dopt), GAN_OK);
+    *n = ng + nd;
+    return b;
+}
+
+/* A checkpoint whose every checksum is right but whose D optimizer state
+ * (the last part) holds NaN is refused before anything is applied: nets,
+ * optimizers and iteration stay as they were, and training goes on. */
+static void test_poisoned_checkpoint(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in_tmp(path, sizeof path, "poisoned.gan");
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
+    assert_int_equal(gan_session_train(f.s, 10, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_save(f.s, path), GAN_OK);
+    assert_int_equal(gan_session_train(f.s, 7, NULL, NULL), GAN_OK);
+    size_t len, np0, ns0;
+    unsigned char *buf = read_file(path, &len);
+    /* File: ... | D optimizer blob | file CRC; the blob ends with its last
+     * velocity and its own CRC. */
+    const size_t blob = gan_optimizer_state_size(f.dopt);
+    const size_t blob_at = len - 4 - blob;
+    put_f32_at(buf, blob_at + blob - 8, NAN);
+    reseal_container(buf + blob_at, blob);
+    reseal_container(buf, len);
+    write_file(path, buf, len);
+    float *p0 = params_of(&f, &np0);
+    unsigned char *s0 = opt_states_of(&f, &ns0);
+    EXPECT_ERR(gan_session_load(f.s, path), GAN_EFORMAT, "poisoned.gan", "D's optimizer");
+    assert_non_null(strstr(gan_error_last(), "NaN"));
+    size_t np1, ns1;
+    float *p1 = params_of(&f, &np1);
+    unsigned char *s1 = opt_states_of(&f, &ns1);
+    assert_memory_equal(p0, p1, np0 * sizeof *p0);
+    assert_memory_equal(s0, s1, ns0);
+    assert_int_equal(gan_session_iteration(f.s), 17);
+    assert_int_equal(gan_session_train(f.s, 3, NULL, NULL), GAN_OK);
+    free(p0);
+    free(p1);
+    free(s0);
+    free(s1);
+    free(buf);
+    fixture_free(&f);
+    unlink(path);
+}
+
+/* The session borrows its nets: a layer added to G after creation changes
+ * G's output width, and the next step reports it instead of reading past
+ * G's output. */
+static void test_nets_changed_after_create(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_train(f.s, 2, NULL, NULL), GAN_OK);
+    const size_t nd = gan_net_num_params(f.d);
+    float *d0 = xmalloc(nd * sizeof *d0), *d1 = xmalloc(nd * sizeof *d1);
+    assert_int_equal(gan_net_get_params(d0, nd, f.d), GAN_OK);
+    assert_int_equal(gan_net_add_dense(f.g, 1, GAN_ACT_IDENTITY), GAN_OK);
+    EXPECT_ERR(gan_session_step(NULL, f.s), GAN_ESHAPE, "gan_session_step", "width");
+    assert_int_equal(gan_session_iteration(f.s), 2);
+    /* D was not trained on whatever lay past G's one-column output. */
+    assert_int_equal(gan_net_get_params(d1, nd, f.d), GAN_OK);
+    assert_memory_equal(d0, d1, nd * sizeof *d0);
+    free(d0);
+    free(d1);
+    fixture_free(&f);
+}
+
 /* A NaN injected into a parameter is detected; the session goes back to
  * its last good iteration and can go on training. */
 static void test_nan_injection_rolls_back(void **state)
@@ -461,9 +539,15 @@ static void test_create_checks(void **state)
     so.k = 1;
     so.batch_size = 0;
     assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    so.batch_size = 0x40000000u; /* 2 x batch rows would overflow CBLAS's int */
+    EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL,
+               "gan_session_create", "batch_size");
     so.batch_size = 10;
     so.noise_scale = -1.0f;
     assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
+    so.noise_scale = 3e38f; /* U(-s, s) would overflow */
+    EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL,
+               "gan_session_create", "noise_scale");
     so.noise_scale = 1.0f;
     so.threads = 99;
     assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL);
@@ -513,6 +597,8 @@ int main(void)
         cmocka_unit_test(test_threads_do_not_change_results),
         cmocka_unit_test(test_resume_is_bit_identical),
         cmocka_unit_test(test_bad_checkpoints),
+        cmocka_unit_test(test_poisoned_checkpoint),
+        cmocka_unit_test(test_nets_changed_after_create),
         cmocka_unit_test(test_nan_injection_rolls_back),
         cmocka_unit_test(test_divergence_restores_last_good),
         cmocka_unit_test(test_sampling),

@@ -55,6 +55,23 @@ static void test_options(void **state)
     assert_int_equal(gan_toy_num_modes(&r), 3);
     q.grid_side = 1;
     assert_int_equal(gan_toy_num_modes(&q), 1);
+
+    /* Finite options whose points would overflow a float are refused. */
+    gan_rng *rng;
+    gan_dataset *ds = NULL;
+    assert_int_equal(gan_rng_create(&rng, 3), GAN_OK);
+    g.std = 1e38f;
+    assert_int_equal(gan_dataset_create_toy(&ds, &g, 4, rng), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "std"));
+    r.radius = 3.4e38f; /* finite centres, but the noise would push past FLT_MAX */
+    r.std = 1e37f;
+    assert_int_equal(gan_dataset_create_toy(&ds, &r, 4, rng), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "float range"));
+    q = toy(GAN_TOY_GRID_2D);
+    q.spacing = 3e38f;
+    assert_int_equal(gan_dataset_create_toy(&ds, &q, 4, rng), GAN_EINVAL);
+    assert_null(ds);
+    gan_rng_free(rng);
 }
 
 static void test_centers(void **state)
