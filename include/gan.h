@@ -572,6 +572,13 @@ GAN_EXTERN int gan_parzen_log_likelihood(double *ll_out, double *mean, double *s
 GAN_EXTERN int gan_parzen_select_sigma(double *best_sigma, double *mean_ll,
                                        gan_parzen *p, const float *x, size_t rows,
                                        size_t cols, const double *sigmas, size_t n_sigmas);
+/* Mean log-likelihood (mean, n_sigmas) and its standard error (std_error,
+ * n_sigmas; may be NULL) of x for every sigma, from one pass over the
+ * distances: the same numbers as one gan_parzen_log_likelihood call per
+ * sigma, for one distance product instead of n_sigmas. */
+GAN_EXTERN int gan_parzen_log_likelihood_sigmas(double *mean, double *std_error, gan_parzen *p,
+                                                const float *x, size_t rows, size_t cols,
+                                                const double *sigmas, size_t n_sigmas);
 /* The paper's grid: n values logspace(-1, 0, n) (n = 10 in the paper). */
 GAN_EXTERN int gan_parzen_paper_grid(double *out, size_t n);
 

@@ -315,15 +315,13 @@ int gan_parzen_log_likelihood(double *ll_out, double *mean, double *std_error, g
     return GAN_OK;
 }
 
-int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, const float *x,
-                            size_t rows, size_t cols, const double *sigmas, size_t n_sigmas)
+/* Mean and m2 accumulators of x under every sigma, one pass over the
+ * distances (acc: 2 x n_sigmas, malloc'ed by the caller's wrapper). */
+static int pz_run_sigmas(const char *fn, double *acc, gan_parzen *p, const float *x, size_t rows,
+                         size_t cols, const double *sigmas, size_t n_sigmas)
 {
-    static const char fn[] = "gan_parzen_select_sigma";
-    GAN_CHECK_NULL(fn, best_sigma);
     GAN_CHECK_NULL(fn, sigmas);
     GAN_CHECK_NONZERO(fn, n_sigmas);
-    if (n_sigmas > SIZE_MAX / (sizeof(pz_sigma) + 2 * sizeof(double)))
-        return gan__error(GAN_EINVAL, "%s: n_sigmas %zu is too large", fn, n_sigmas);
     for (size_t k = 0; k < n_sigmas; k++) {
         char what[48];
         snprintf(what, sizeof what, "sigmas[%zu]", k);
@@ -336,16 +334,40 @@ int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, 
     if (rc != GAN_OK)
         return rc;
     pz_sigma *sig = malloc(n_sigmas * sizeof *sig);
-    double *acc = malloc(2 * n_sigmas * sizeof *acc);
-    if (sig == NULL || acc == NULL) {
-        free(sig);
-        free(acc);
+    if (sig == NULL) {
         free(xnorm);
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu sigmas", fn, n_sigmas);
     }
     for (size_t k = 0; k < n_sigmas; k++)
         pz_sigma_init(&sig[k], sigmas[k], p->n, p->d);
     rc = pz_run(fn, p, x, xnorm, rows, sig, n_sigmas, NULL, acc, acc + n_sigmas);
+    free(sig);
+    free(xnorm);
+    return rc;
+}
+
+/* 2 x n doubles for pz_run_sigmas, or NULL after raising an error. */
+static double *pz_alloc_acc(const char *fn, size_t n_sigmas)
+{
+    if (n_sigmas > SIZE_MAX / (sizeof(pz_sigma) + 2 * sizeof(double))) {
+        gan__error(GAN_EINVAL, "%s: n_sigmas %zu is too large", fn, n_sigmas);
+        return NULL;
+    }
+    double *acc = malloc(2 * (n_sigmas ? n_sigmas : 1) * sizeof *acc);
+    if (acc == NULL)
+        gan__error(GAN_ENOMEM, "%s: out of memory for %zu sigmas", fn, n_sigmas);
+    return acc;
+}
+
+int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, const float *x,
+                            size_t rows, size_t cols, const double *sigmas, size_t n_sigmas)
+{
+    static const char fn[] = "gan_parzen_select_sigma";
+    GAN_CHECK_NULL(fn, best_sigma);
+    double *acc = pz_alloc_acc(fn, n_sigmas);
+    if (acc == NULL)
+        return gan_error_last_code();
+    int rc = pz_run_sigmas(fn, acc, p, x, rows, cols, sigmas, n_sigmas);
     if (rc == GAN_OK) {
         size_t best = 0;
         for (size_t k = 0; k < n_sigmas; k++) {
@@ -356,9 +378,28 @@ int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, 
         }
         *best_sigma = sigmas[best];
     }
-    free(sig);
     free(acc);
-    free(xnorm);
+    return rc;
+}
+
+int gan_parzen_log_likelihood_sigmas(double *mean, double *std_error, gan_parzen *p,
+                                     const float *x, size_t rows, size_t cols,
+                                     const double *sigmas, size_t n_sigmas)
+{
+    static const char fn[] = "gan_parzen_log_likelihood_sigmas";
+    GAN_CHECK_NULL(fn, mean);
+    double *acc = pz_alloc_acc(fn, n_sigmas);
+    if (acc == NULL)
+        return gan_error_last_code();
+    int rc = pz_run_sigmas(fn, acc, p, x, rows, cols, sigmas, n_sigmas);
+    if (rc == GAN_OK) {
+        for (size_t k = 0; k < n_sigmas; k++) {
+            mean[k] = acc[k];
+            if (std_error != NULL)
+                std_error[k] = sqrt(acc[n_sigmas + k] / (double)rows) / sqrt((double)rows);
+        }
+    }
+    free(acc);
     return rc;
 }
 

@@ -231,6 +231,19 @@ static void test_select_sigma(void **state)
     assert_true(best2 == s);
     assert_int_equal(gan_parzen_select_sigma(&best2, NULL, p, x, NR, DD, grid + 9, 1), GAN_OK);
     assert_true(best2 == grid[9]);
+    /* Several sigmas in one pass: exactly the numbers of one call each. */
+    double means[GAN_PARZEN_PAPER_GRID_SIZE], ses[GAN_PARZEN_PAPER_GRID_SIZE];
+    assert_int_equal(gan_parzen_log_likelihood_sigmas(means, ses, p, x, NR, DD, grid,
+                                                      GAN_PARZEN_PAPER_GRID_SIZE), GAN_OK);
+    for (size_t k = 0; k < GAN_PARZEN_PAPER_GRID_SIZE; k++) {
+        double m, se;
+        assert_int_equal(gan_parzen_log_likelihood(NULL, &m, &se, p, x, NR, DD, grid[k]), GAN_OK);
+        assert_true(means[k] == m && ses[k] == se);
+        assert_true(means[k] == mean_ll[k]);
+    }
+    assert_int_equal(gan_parzen_log_likelihood_sigmas(means, NULL, p, x, NR, DD, grid + 4, 1),
+                     GAN_OK);
+    assert_true(means[0] == mean_ll[4]);
     gan_parzen_free(p);
     free(centres);
     free(x);
@@ -317,6 +330,24 @@ static void test_bad_inputs(void **state)
     expect_error(gan_parzen_select_sigma(&best, means, p, x, 2, 2, grid, 3), GAN_EINVAL, s);
     grid[1] = 1.0;
     assert_int_equal(gan_parzen_select_sigma(&best, means, p, x, 2, 2, grid, 3), GAN_OK);
+
+    const char *m = "gan_parzen_log_likelihood_sigmas";
+    double ses[3];
+    expect_error(gan_parzen_log_likelihood_sigmas(NULL, ses, p, x, 2, 2, grid, 3), GAN_EINVAL, m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, NULL, x, 2, 2, grid, 3), GAN_EINVAL,
+                 m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, NULL, 2, 2, grid, 3), GAN_EINVAL,
+                 m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 2, NULL, 3), GAN_EINVAL, m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 2, grid, 0), GAN_EINVAL, m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 2, grid, SIZE_MAX),
+                 GAN_EINVAL, m);
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 1, grid, 3), GAN_ESHAPE, m);
+    grid[2] = INFINITY;
+    expect_error(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 2, grid, 3), GAN_EINVAL, m);
+    assert_non_null(strstr(gan_error_last(), "sigmas[2]"));
+    grid[2] = 2.0;
+    assert_int_equal(gan_parzen_log_likelihood_sigmas(means, ses, p, x, 2, 2, grid, 3), GAN_OK);
 
     expect_error(gan_parzen_set_block_rows(NULL, 4), GAN_EINVAL, "gan_parzen_set_block_rows");
     expect_error(gan_parzen_set_block_rows(p, 0), GAN_EINVAL, "gan_parzen_set_block_rows");
