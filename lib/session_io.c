@@ -102,7 +102,7 @@ static int in_context(int rc, const char *what, const char *part)
 /* Apply a payload in two phases: parse and check all of it (both nets, both
  * optimizer states, the dataset state) into temporaries, then commit with
  * steps that cannot fail. On error the session is unchanged. */
-static int apply(gan_session *s, const void *payload, size_t len, const char *what)
+int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what)
 {
     gan__reader r;
     gan__reader_init(&r, payload, len);
@@ -172,11 +172,6 @@ static int apply(gan_session *s, const void *payload, size_t len, const char *wh
     gan_net_free(g);
     gan_net_free(d);
     return rc;
-}
-
-int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what)
-{
-    return apply(s, payload, len, what);
 }
 
 int gan_session_save(const gan_session *s, const char *path)
