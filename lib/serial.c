@@ -1,5 +1,5 @@
 /* Little-endian serialisation, CRC-checked containers, atomic writes. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX 2008 with realpath */
 #include "serial.h"
 #include "status.h"
 
@@ -257,29 +257,30 @@ static int sync_parent_dir(const char *path)
     return e;
 }
 
-int gan__file_write_atomic(const char *path, const void *data, size_t len)
+/* The atomic write to target; messages name shown, the caller's name for it. */
+static int write_atomic(const char *target, const char *shown, const void *data, size_t len)
 {
     char eb[GAN_ERRNO_TEXT_MAX];
-    size_t plen = strlen(path);
+    size_t plen = strlen(target);
     char *tmp = malloc(plen + 16);
     if (tmp == NULL)
-        return gan__error(GAN_ENOMEM, "%s: out of memory", path);
-    memcpy(tmp, path, plen);
+        return gan__error(GAN_ENOMEM, "%s: out of memory", shown);
+    memcpy(tmp, target, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int e = errno;
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", path,
+        return gan__error(GAN_EIO, "%s: cannot create temporary file: %s", shown,
                           gan__errno_text(e, eb));
     }
     /* mkstemp creates 0600; give the file the mode a plain fopen would. */
-    if (fchmod(fd, new_file_mode(path)) != 0) {
+    if (fchmod(fd, new_file_mode(target)) != 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot set the temporary file's mode: %s", path,
+        return gan__error(GAN_EIO, "%s: cannot set the temporary file's mode: %s", shown,
                           gan__errno_text(e, eb));
     }
     FILE *f = fdopen(fd, "wb");
@@ -288,7 +289,7 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
         close(fd);
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot open temporary file: %s", path,
+        return gan__error(GAN_EIO, "%s: cannot open temporary file: %s", shown,
                           gan__errno_text(e, eb));
     }
     /* e: the errno of the first call that failed. */
@@ -305,21 +306,35 @@ int gan__file_write_atomic(const char *path, const void *data, size_t len)
     if (e != 0) {
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: write failed: %s", path, gan__errno_text(e, eb));
+        return gan__error(GAN_EIO, "%s: write failed: %s", shown, gan__errno_text(e, eb));
     }
-    if (rename(tmp, path) != 0) {
+    if (rename(tmp, target) != 0) {
         e = errno;
         unlink(tmp);
         free(tmp);
-        return gan__error(GAN_EIO, "%s: cannot rename temporary file into place: %s", path,
+        return gan__error(GAN_EIO, "%s: cannot rename temporary file into place: %s", shown,
                           gan__errno_text(e, eb));
     }
     free(tmp);
-    if ((e = sync_parent_dir(path)) != 0)
+    if ((e = sync_parent_dir(target)) != 0)
         return gan__error(e == ENOMEM ? GAN_ENOMEM : GAN_EIO,
-                          "%s: written, but syncing its folder failed: %s", path,
+                          "%s: written, but syncing its folder failed: %s", shown,
                           gan__errno_text(e, eb));
     return GAN_OK;
+}
+
+int gan__file_write_atomic(const char *path, const void *data, size_t len)
+{
+    /* Saving through a symbolic link updates the file it points to and
+     * keeps the link, as writing the file in place would; renaming over
+     * the link would replace it with a regular file. */
+    struct stat st;
+    char *resolved = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        resolved = realpath(path, NULL);
+    int rc = write_atomic(resolved != NULL ? resolved : path, path, data, len);
+    free(resolved);
+    return rc;
 }
 
 int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char *expected)

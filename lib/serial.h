@@ -84,7 +84,8 @@ int gan__container_load(void **data, gan__reader *payload, const char *path,
 
 /* Write data to path atomically: a temporary file in the same folder,
  * flushed and fsync'ed, renamed over path, then the folder fsync'ed so the
- * rename survives a power loss. Returns GAN_OK or GAN_EIO; on a failure
+ * rename survives a power loss. Through a symbolic link, the file it points
+ * to is replaced and the link kept. Returns GAN_OK or GAN_EIO; on a failure
  * before the rename path is untouched and the temporary file removed (a
  * failed folder sync is reported after the new file is in place). */
 int gan__file_write_atomic(const char *path, const void *data, size_t len);

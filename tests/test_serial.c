@@ -138,6 +138,41 @@ static void test_atomic_write(void **state)
     rmdir(dir);
 }
 
+/* Saving through a symbolic link replaces the file it points to (in its
+ * own folder) and keeps the link. */
+static void test_atomic_write_symlink(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gan_serial_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[256], real[300], link[300];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(real, sizeof real, "%s/model.bin", sub);
+    snprintf(link, sizeof link, "%s/link.bin", dir);
+    assert_int_equal(gan__file_write_atomic(real, "old", 3), GAN_OK);
+    assert_int_equal(symlink("sub/model.bin", link), 0);
+    assert_int_equal(gan__file_write_atomic(link, "newer", 5), GAN_OK);
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    void *data;
+    size_t len;
+    assert_int_equal(gan__file_read_all(&data, &len, real, 64), GAN_OK);
+    assert_int_equal(len, 5);
+    assert_memory_equal(data, "newer", 5);
+    free(data);
+    /* No temporary file left in either folder. */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 2 && test $(ls -A %s | wc -l) -eq 1",
+             dir, sub);
+    assert_int_equal(system(cmd), 0);
+    unlink(link);
+    unlink(real);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 /* A new file gets 0666 less the umask, like fopen; an overwritten file
  * keeps its own mode. */
 static void test_atomic_write_mode(void **state)
@@ -173,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_mode),
+        cmocka_unit_test(test_atomic_write_symlink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
