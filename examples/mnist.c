@@ -317,10 +317,9 @@ static int parzen_eval(struct parzen_result *r, struct model *m, struct data *dd
         rc = gan_parzen_paper_grid(grid, np);
     if (!rc && fine)
         rc = gan_parzen_paper_grid(grid + np, fine);
-    double unused;
     if (!rc)
-        rc = gan_parzen_select_sigma(&unused, means, p, gan_dataset_data(dd->valid),
-                                     gan_dataset_rows(dd->valid), PIXELS, grid, ns);
+        rc = gan_parzen_log_likelihood_sigmas(means, NULL, p, gan_dataset_data(dd->valid),
+                                              gan_dataset_rows(dd->valid), PIXELS, grid, ns);
     r->fine_sigma = r->fine_test_ll = r->fine_test_se = NAN;
     if (!rc) {
         /* Both chosen σ in one pass over the test distances. */

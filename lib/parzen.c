@@ -290,6 +290,12 @@ static int pz_run(const char *fn, gan_parzen *p, const float *x, const float *xn
     return GAN_OK;
 }
 
+/* Welford's m2 over rows to the standard error std(ddof=0)/sqrt(rows). */
+static double pz_std_error(double m2, size_t rows)
+{
+    return sqrt(m2 / (double)rows) / sqrt((double)rows);
+}
+
 int gan_parzen_log_likelihood(double *ll_out, double *mean, double *std_error, gan_parzen *p,
                               const float *x, size_t rows, size_t cols, double sigma)
 {
@@ -311,17 +317,21 @@ int gan_parzen_log_likelihood(double *ll_out, double *mean, double *std_error, g
     if (mean != NULL)
         *mean = mu;
     if (std_error != NULL)
-        *std_error = sqrt(m2 / (double)rows) / sqrt((double)rows);
+        *std_error = pz_std_error(m2, rows);
     return GAN_OK;
 }
 
 /* Mean and m2 accumulators of x under every sigma, one pass over the
- * distances (acc: 2 x n_sigmas, malloc'ed by the caller's wrapper). */
-static int pz_run_sigmas(const char *fn, double *acc, gan_parzen *p, const float *x, size_t rows,
-                         size_t cols, const double *sigmas, size_t n_sigmas)
+ * distances: *acc_out (malloc'ed, the caller frees) holds the n_sigmas
+ * means, then the n_sigmas m2 values. */
+static int pz_run_sigmas(double **acc_out, const char *fn, gan_parzen *p, const float *x,
+                         size_t rows, size_t cols, const double *sigmas, size_t n_sigmas)
 {
+    *acc_out = NULL;
     GAN_CHECK_NULL(fn, sigmas);
     GAN_CHECK_NONZERO(fn, n_sigmas);
+    if (n_sigmas > SIZE_MAX / (sizeof(pz_sigma) + 2 * sizeof(double)))
+        return gan__error(GAN_EINVAL, "%s: n_sigmas %zu is too large", fn, n_sigmas);
     for (size_t k = 0; k < n_sigmas; k++) {
         char what[48];
         snprintf(what, sizeof what, "sigmas[%zu]", k);
@@ -334,7 +344,10 @@ static int pz_run_sigmas(const char *fn, double *acc, gan_parzen *p, const float
     if (rc != GAN_OK)
         return rc;
     pz_sigma *sig = malloc(n_sigmas * sizeof *sig);
-    if (sig == NULL) {
+    double *acc = malloc(2 * n_sigmas * sizeof *acc);
+    if (sig == NULL || acc == NULL) {
+        free(sig);
+        free(acc);
         free(xnorm);
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu sigmas", fn, n_sigmas);
     }
@@ -343,20 +356,11 @@ static int pz_run_sigmas(const char *fn, double *acc, gan_parzen *p, const float
     rc = pz_run(fn, p, x, xnorm, rows, sig, n_sigmas, NULL, acc, acc + n_sigmas);
     free(sig);
     free(xnorm);
+    if (rc != GAN_OK)
+        free(acc);
+    else
+        *acc_out = acc;
     return rc;
-}
-
-/* 2 x n doubles for pz_run_sigmas, or NULL after raising an error. */
-static double *pz_alloc_acc(const char *fn, size_t n_sigmas)
-{
-    if (n_sigmas > SIZE_MAX / (sizeof(pz_sigma) + 2 * sizeof(double))) {
-        gan__error(GAN_EINVAL, "%s: n_sigmas %zu is too large", fn, n_sigmas);
-        return NULL;
-    }
-    double *acc = malloc(2 * (n_sigmas ? n_sigmas : 1) * sizeof *acc);
-    if (acc == NULL)
-        gan__error(GAN_ENOMEM, "%s: out of memory for %zu sigmas", fn, n_sigmas);
-    return acc;
 }
 
 int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, const float *x,
@@ -364,22 +368,20 @@ int gan_parzen_select_sigma(double *best_sigma, double *mean_ll, gan_parzen *p, 
 {
     static const char fn[] = "gan_parzen_select_sigma";
     GAN_CHECK_NULL(fn, best_sigma);
-    double *acc = pz_alloc_acc(fn, n_sigmas);
-    if (acc == NULL)
-        return gan_error_last_code();
-    int rc = pz_run_sigmas(fn, acc, p, x, rows, cols, sigmas, n_sigmas);
-    if (rc == GAN_OK) {
-        size_t best = 0;
-        for (size_t k = 0; k < n_sigmas; k++) {
-            if (mean_ll != NULL)
-                mean_ll[k] = acc[k];
-            if (acc[k] > acc[best])
-                best = k;
-        }
-        *best_sigma = sigmas[best];
+    double *acc;
+    int rc = pz_run_sigmas(&acc, fn, p, x, rows, cols, sigmas, n_sigmas);
+    if (rc != GAN_OK)
+        return rc;
+    size_t best = 0;
+    for (size_t k = 0; k < n_sigmas; k++) {
+        if (mean_ll != NULL)
+            mean_ll[k] = acc[k];
+        if (acc[k] > acc[best])
+            best = k;
     }
+    *best_sigma = sigmas[best];
     free(acc);
-    return rc;
+    return GAN_OK;
 }
 
 int gan_parzen_log_likelihood_sigmas(double *mean, double *std_error, gan_parzen *p,
@@ -388,19 +390,17 @@ int gan_parzen_log_likelihood_sigmas(double *mean, double *std_error, gan_parzen
 {
     static const char fn[] = "gan_parzen_log_likelihood_sigmas";
     GAN_CHECK_NULL(fn, mean);
-    double *acc = pz_alloc_acc(fn, n_sigmas);
-    if (acc == NULL)
-        return gan_error_last_code();
-    int rc = pz_run_sigmas(fn, acc, p, x, rows, cols, sigmas, n_sigmas);
-    if (rc == GAN_OK) {
-        for (size_t k = 0; k < n_sigmas; k++) {
-            mean[k] = acc[k];
-            if (std_error != NULL)
-                std_error[k] = sqrt(acc[n_sigmas + k] / (double)rows) / sqrt((double)rows);
-        }
+    double *acc;
+    int rc = pz_run_sigmas(&acc, fn, p, x, rows, cols, sigmas, n_sigmas);
+    if (rc != GAN_OK)
+        return rc;
+    for (size_t k = 0; k < n_sigmas; k++) {
+        mean[k] = acc[k];
+        if (std_error != NULL)
+            std_error[k] = pz_std_error(acc[n_sigmas + k], rows);
     }
     free(acc);
-    return rc;
+    return GAN_OK;
 }
 
 int gan_parzen_paper_grid(double *out, size_t n)

@@ -97,7 +97,7 @@ int gan_rng_normal(float *out, size_t n, gan_rng *rng, float mean, float stddev)
     if (!isfinite(mean) || !isfinite(stddev) || stddev < 0)
         return gan__error(GAN_EINVAL, "gan_rng_normal: need finite mean and stddev >= 0, got mean=%g stddev=%g",
                           (double)mean, (double)stddev);
-    if (fabs((double)mean) + 13.0 * (double)stddev > (double)FLT_MAX)
+    if (!gan__normal_draws_finite(mean, stddev))
         return gan__error(GAN_EINVAL, "gan_rng_normal: mean=%g stddev=%g would draw values beyond the float range",
                           (double)mean, (double)stddev);
     gan__rng_fill_normal(rng, out, n, mean, stddev);

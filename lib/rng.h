@@ -6,6 +6,7 @@
 #include "gan.h"
 
 #include <float.h>
+#include <math.h>
 
 struct gan_rng {
     uint64_t s[4];
@@ -30,9 +31,16 @@ static inline uint64_t gan__rng_next(gan_rng *r)
     return result;
 }
 
-/* The largest uniform half-width or normal stddev for which every draw is
- * a finite float: a normal draw is at most about 12 standard deviations
- * from its mean (the polar method's s is at least 2^-104). */
+/* A normal draw is at most about 12 standard deviations from its mean
+ * (the polar method's s is at least 2^-104), so draws around centre, at
+ * distance |centre| from 0, stay finite floats when this holds. */
+static inline int gan__normal_draws_finite(double centre, double stddev)
+{
+    return fabs(centre) + 13.0 * stddev <= (double)FLT_MAX;
+}
+
+/* The largest uniform half-width or normal stddev for which every draw
+ * around 0 is a finite float. */
 #define GAN__RNG_SCALE_MAX (FLT_MAX / 16)
 
 /* Uniform float in [0, 1): the top 24 bits, exactly representable. */

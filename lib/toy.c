@@ -55,13 +55,13 @@ static int check_kind(const char *fn, const gan_toy_options *opts)
     }
 }
 
-/* The centre coordinate farthest from 0. */
+/* The centre coordinate farthest from 0 (its sign does not matter). */
 static double farthest_centre(const gan_toy_options *opts)
 {
     switch (opts->kind) {
     case GAN_TOY_RING_2D: return (double)opts->radius;
     case GAN_TOY_GRID_2D: return ((double)opts->grid_side - 1.0) / 2.0 * (double)opts->spacing;
-    default: return fabs((double)opts->mean);
+    default: return (double)opts->mean;
     }
 }
 
@@ -72,7 +72,7 @@ int gan__toy_check(const char *fn, const gan_toy_options *opts)
     if (rc)
         return rc;
     /* Every point is a centre plus a normal draw; keep them all finite. */
-    if (farthest_centre(opts) + 13.0 * (double)opts->std > (double)FLT_MAX)
+    if (!gan__normal_draws_finite(farthest_centre(opts), opts->std))
         return gan__error(GAN_EINVAL, "%s: the centres and opts->std reach beyond the float range",
                           fn);
     return GAN_OK;
