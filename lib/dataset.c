@@ -30,9 +30,11 @@ static int view_create(gan_dataset **out, gan__dataset_block *b, size_t begin, s
 {
     gan_dataset *ds = malloc(sizeof *ds);
     size_t *perm = malloc(rows * sizeof *perm);
-    if (ds == NULL || perm == NULL) {
+    size_t *spare = malloc(rows * sizeof *spare);
+    if (ds == NULL || perm == NULL || spare == NULL) {
         free(ds);
         free(perm);
+        free(spare);
         return gan__error(GAN_ENOMEM, "%s: out of memory for a dataset of %zu rows", fn, rows);
     }
     for (size_t i = 0; i < rows; i++)
@@ -44,6 +46,7 @@ static int view_create(gan_dataset **out, gan__dataset_block *b, size_t begin, s
     ds->rows = rows;
     ds->cols = b->cols;
     ds->perm = perm;
+    ds->perm_spare = spare;
     ds->pos = 0;
     ds->epoch = 0;
     *out = ds;
@@ -123,6 +126,7 @@ void gan_dataset_free(gan_dataset *ds)
         return;
     block_release(ds->block);
     free(ds->perm);
+    free(ds->perm_spare);
     free(ds);
 }
 
@@ -235,10 +239,14 @@ void gan__dataset_iter_write(gan__writer *w, const gan_dataset *ds)
         gan__put_u64(w, (uint64_t)ds->perm[i]);
 }
 
-int gan__dataset_iter_parse(gan__dataset_iter *it, const gan_dataset *ds, gan__reader *r,
+/* Marks a row as seen while a permutation is checked in place: row
+ * indices are below rows <= SIZE_MAX / sizeof(size_t), so the top bit is
+ * free. */
+#define SEEN_BIT ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+int gan__dataset_iter_parse(gan__dataset_iter *it, gan_dataset *ds, gan__reader *r,
                             const char *what)
 {
-    it->perm = NULL;
     if (what == NULL)
         what = "dataset state";
     uint32_t version = gan__get_u32(r);
@@ -258,65 +266,35 @@ int gan__dataset_iter_parse(gan__dataset_iter *it, const gan_dataset *ds, gan__r
                           what, (unsigned long long)pos, ds->rows);
     if (gan__reader_left(r) / 8 < ds->rows)
         return gan__error(GAN_EFORMAT, "%s: dataset permutation is truncated", what);
-    size_t n = ds->rows;
-    size_t *perm = malloc(n * sizeof *perm);
-    unsigned char *seen = calloc(n, 1);
-    if (perm == NULL || seen == NULL) {
-        free(perm);
-        free(seen);
-        return gan__error(GAN_ENOMEM, "%s: out of memory reading the dataset state", what);
-    }
-    int rc = GAN_OK;
+    /* Into the spare buffer, each entry's SEEN_BIT marking that the row of
+     * that index was already listed: no allocation, so a restore cannot run
+     * out of memory here. */
+    const size_t n = ds->rows;
+    size_t *perm = ds->perm_spare;
+    memset(perm, 0, n * sizeof *perm);
     for (size_t i = 0; i < n; i++) {
-        uint64_t v = gan__get_u64(r);
-        if (r->failed) {
-            rc = gan__error(GAN_EFORMAT, "%s: dataset permutation is truncated", what);
-            break;
-        }
-        if (v >= rows) {
-            rc = gan__error(GAN_EFORMAT, "%s: dataset permutation entry %zu is %llu, out of range (rows %zu)",
-                            what, i, (unsigned long long)v, n);
-            break;
-        }
-        if (seen[v]) {
-            rc = gan__error(GAN_EFORMAT, "%s: dataset permutation repeats row %llu, not a permutation",
-                            what, (unsigned long long)v);
-            break;
-        }
-        seen[v] = 1;
-        perm[i] = (size_t)v;
+        const uint64_t v = gan__get_u64(r);
+        if (v >= rows)
+            return gan__error(GAN_EFORMAT, "%s: dataset permutation entry %zu is %llu, out of range (rows %zu)",
+                              what, i, (unsigned long long)v, n);
+        if (perm[v] & SEEN_BIT)
+            return gan__error(GAN_EFORMAT, "%s: dataset permutation repeats row %llu, not a permutation",
+                              what, (unsigned long long)v);
+        perm[v] |= SEEN_BIT;
+        perm[i] = (perm[i] & SEEN_BIT) | (size_t)v;
     }
-    free(seen);
-    if (rc != GAN_OK) {
-        free(perm);
-        return rc;
-    }
-    it->perm = perm;
+    for (size_t i = 0; i < n; i++)
+        perm[i] &= ~SEEN_BIT;
     it->pos = (size_t)pos;
     it->epoch = epoch;
     return GAN_OK;
 }
 
-void gan__dataset_iter_commit(gan_dataset *ds, gan__dataset_iter *it)
+void gan__dataset_iter_commit(gan_dataset *ds, const gan__dataset_iter *it)
 {
-    free(ds->perm);
-    ds->perm = it->perm;
+    size_t *t = ds->perm;
+    ds->perm = ds->perm_spare;
+    ds->perm_spare = t;
     ds->pos = it->pos;
     ds->epoch = it->epoch;
-    it->perm = NULL;
-}
-
-void gan__dataset_iter_discard(gan__dataset_iter *it)
-{
-    free(it->perm);
-    it->perm = NULL;
-}
-
-int gan__dataset_iter_read(gan_dataset *ds, gan__reader *r, const char *what)
-{
-    gan__dataset_iter it;
-    int rc = gan__dataset_iter_parse(&it, ds, r, what);
-    if (rc == GAN_OK)
-        gan__dataset_iter_commit(ds, &it);
-    return rc;
 }

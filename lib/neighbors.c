@@ -8,8 +8,9 @@
  * distance reported for the winner is recomputed directly, in double, from
  * the two rows (so it is exact to float rounding and never negative).
  */
-#include "status.h"
 #include "blas.h"
+#include "distance.h"
+#include "status.h"
 
 #include <float.h>
 #include <limits.h>
@@ -19,24 +20,6 @@
 /* Largest distance tile, in bytes of floats, and reference rows per tile. */
 #define NN_TILE_BYTES ((size_t)64 << 20)
 #define NN_REF_BLOCK ((size_t)16384)
-/* Rows whose squared norm exceeds this would overflow the float GEMM. */
-#define NN_NORM_MAX 1e36
-
-/* Squared row norms (double sum stored as float). Returns the first row
- * holding NaN, Inf or values too large, or SIZE_MAX. */
-static size_t nn_row_norms(float *out, const float *x, size_t rows, size_t cols)
-{
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = x + r * cols;
-        double s = 0.0;
-        for (size_t j = 0; j < cols; j++)
-            s += (double)row[j] * (double)row[j];
-        if (!(s <= NN_NORM_MAX))
-            return r;
-        out[r] = (float)s;
-    }
-    return SIZE_MAX;
-}
 
 int gan_nearest_neighbors(int64_t *index_out, float *dist_out,
                           const float *queries, size_t q_rows, size_t cols,
@@ -75,12 +58,12 @@ int gan_nearest_neighbors(int64_t *index_out, float *dist_out,
         rc = gan__error(GAN_ENOMEM, "%s: out of memory for %zu queries x %zu ref rows", fn, q_rows, ref_rows);
         goto done;
     }
-    size_t bad = nn_row_norms(qn, queries, q_rows, cols);
+    size_t bad = gan__row_sq_norms(qn, queries, q_rows, cols);
     if (bad != SIZE_MAX) {
         rc = gan__error(GAN_EINVAL, "%s: queries row %zu holds NaN, Inf or values too large", fn, bad);
         goto done;
     }
-    bad = nn_row_norms(rn, ref, ref_rows, cols);
+    bad = gan__row_sq_norms(rn, ref, ref_rows, cols);
     if (bad != SIZE_MAX) {
         rc = gan__error(GAN_EINVAL, "%s: ref row %zu holds NaN, Inf or values too large", fn, bad);
         goto done;

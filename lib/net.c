@@ -1,7 +1,8 @@
 /* gan_net: building the layer stack, shape queries, initialisation and
  * parameter access. Forward passes live in net_forward.c, backward in
  * net_backward.c, files in net_io.c. */
-#include "net.h"
+#include "net_layers.h"
+#include "numeric.h"
 #include "rng.h"
 #include "status.h"
 
@@ -46,9 +47,12 @@ void gan__net_free_workspace(gan_net *net)
         free(net->scratch[i]);
         net->scratch[i] = NULL;
     }
-    free(net->dout);
-    net->dout = NULL;
     net->rows_cap = 0;
+    net->last_rows = 0;
+}
+
+void gan__net_forget_forward(gan_net *net)
+{
     net->last_rows = 0;
 }
 
@@ -101,6 +105,7 @@ static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
     }
     /* The workspace no longer matches the layers; rebuilt on next use. */
     gan__net_free_workspace(net);
+    net->layers_changed = 1;
     gan__layer *l = &net->layers[net->n_layers++];
     *l = *proto;
     l->poff = net->n_params;
@@ -228,11 +233,6 @@ int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_t layer)
     out->param_offset = l->poff;
     out->num_params = l->np;
     return GAN_OK;
-}
-
-void gan__net_set_pool(gan_net *net, gan__pool *pool)
-{
-    net->pool = pool;
 }
 
 int gan__net_has_dropout(const gan_net *net)
@@ -389,4 +389,59 @@ int gan_net_get_grads(float *out, size_t n, const gan_net *net)
     if (rc == GAN_OK && n > 0)
         memcpy(out, net->grads, n * sizeof *out);
     return rc;
+}
+
+float *gan__net_param_array(gan_net *net)
+{
+    return net->params;
+}
+
+float *gan__net_grad_array(gan_net *net)
+{
+    return net->grads;
+}
+
+const float *gan__net_params(const gan_net *net)
+{
+    return net->params;
+}
+
+size_t gan__net_nonfinite_layer(const gan_net *net)
+{
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        if (l->np > 0 && gan__first_nonfinite(net->params + l->poff, l->np) < l->np)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+size_t gan__net_max_norm_scratch(const gan_net *net)
+{
+    size_t widest = 1;
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].np > 0 && net->layers[i].cols > widest)
+            widest = net->layers[i].cols;
+    return widest;
+}
+
+void gan__net_apply_max_norm(gan_net *net, float c, float *norm)
+{
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        if (l->np == 0)
+            continue;
+        float *w = net->params + l->poff;
+        memset(norm, 0, l->cols * sizeof *norm);
+        for (size_t r = 0; r < l->in; r++)
+            for (size_t j = 0; j < l->cols; j++)
+                norm[j] += w[r * l->cols + j] * w[r * l->cols + j];
+        for (size_t j = 0; j < l->cols; j++) {
+            const float nj = sqrtf(norm[j]);
+            norm[j] = nj > c ? c / nj : 1.0f;
+        }
+        for (size_t r = 0; r < l->in; r++)
+            for (size_t j = 0; j < l->cols; j++)
+                w[r * l->cols + j] *= norm[j];
+    }
 }

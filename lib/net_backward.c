@@ -3,7 +3,8 @@
  * input. Only CBLAS calls and tight loops; no allocation. */
 #include "clones.h"
 #include "blas.h"
-#include "net.h"
+#include "net_layers.h"
+#include "numeric.h"
 #include "status.h"
 
 #include <string.h>
@@ -101,25 +102,12 @@ static void param_grads(float *out, const gan__layer *l, const float *x, const f
     }
 }
 
-/* The backward pass; parameter gradients go to gout as in param_grads. */
-static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, size_t rows,
-                    unsigned flags, float *gout, float alpha, float beta);
-
-int gan__net_backward_range(float *dx, gan_net *net, const float *dy, size_t row_begin,
-                            size_t rows, unsigned flags)
-{
-    const float beta = (flags & GAN_BACKWARD_ACCUMULATE) ? 1.0f : 0.0f;
-    return backward(dx, net, dy, row_begin, rows, flags, net->grads, 1.0f, beta);
-}
-
-int gan__net_backward_fused(gan_net *net, const float *dy, size_t rows, unsigned flags,
-                            float *out, float alpha, float beta)
-{
-    return backward(NULL, net, dy, 0, rows, flags & GAN_BACKWARD_LOGITS, out, alpha, beta);
-}
-
-static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, size_t rows,
-                    unsigned flags, float *gout, float alpha, float beta)
+/* The backward pass through rows [row_begin, row_begin + rows) of the last
+ * training forward: the input gradient into dx (may be NULL) and, unless
+ * flags has GAN_BACKWARD_NO_PARAMS, the parameter gradients into gout as in
+ * param_grads. */
+static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, size_t row_begin,
+                     size_t rows, unsigned flags, float *gout, float alpha, float beta)
 {
     const int want_params = !(flags & GAN_BACKWARD_NO_PARAMS);
     const float *g = dy; /* gradient w.r.t. the current layer's output */
@@ -145,7 +133,7 @@ static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, 
                 j.dst = dst;
                 j.mask = l->mask + row_begin * l->in;
                 j.cols = l->in;
-                gan__pool_run(net->pool, dropout_back_rows, &j, rows, 1, gan__min_rows(l->in));
+                gan__pool_run(pool, dropout_back_rows, &j, rows, 1, gan__min_rows(l->in));
             }
         } else {
             const float *dpre;
@@ -156,7 +144,7 @@ static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, 
             if (l->kind == GAN_LAYER_MAXOUT) {
                 j.arg = l->arg + row_begin * l->units;
                 j.units = l->units;
-                gan__pool_run(net->pool, maxout_back_rows, &j, rows, 1, gan__min_rows(cols));
+                gan__pool_run(pool, maxout_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
             } else if (l->act == GAN_ACT_IDENTITY ||
                        (i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS))) {
@@ -166,7 +154,7 @@ static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, 
                 j.out = l->y + row_begin * cols;
                 j.act = l->act;
                 j.slope = l->slope;
-                gan__pool_run(net->pool, act_back_rows, &j, rows, 1, gan__min_rows(cols));
+                gan__pool_run(pool, act_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
             }
             if (want_params)
@@ -181,7 +169,18 @@ static int backward(float *dx, gan_net *net, const float *dy, size_t row_begin, 
             which ^= 1;
         }
     }
-    return GAN_OK;
+}
+
+void gan__net_backward_input(float *dx, gan_net *net, gan__pool *pool, const float *dy,
+                             size_t row_begin, size_t rows, unsigned flags)
+{
+    backward(dx, net, pool, dy, row_begin, rows, flags | GAN_BACKWARD_NO_PARAMS, NULL, 0.0f, 0.0f);
+}
+
+void gan__net_fold_param_grads(gan_net *net, gan__pool *pool, const float *dy, size_t rows,
+                               unsigned flags, float *out, float alpha, float beta)
+{
+    backward(NULL, net, pool, dy, 0, rows, flags & GAN_BACKWARD_LOGITS, out, alpha, beta);
 }
 
 int gan_net_backward(float *dx, gan_net *net, const float *dy, size_t rows, size_t cols,
@@ -192,12 +191,17 @@ int gan_net_backward(float *dx, gan_net *net, const float *dy, size_t rows, size
     if (flags & ~(GAN_BACKWARD_LOGITS | GAN_BACKWARD_ACCUMULATE | GAN_BACKWARD_NO_PARAMS))
         return gan__error(GAN_EINVAL, "gan_net_backward: unknown bits in flags 0x%x", flags);
     if (net->last_rows == 0)
-        return gan__error(GAN_ESTATE, "gan_net_backward: no training forward to go back through");
+        return gan__error(GAN_ESTATE, net->layers_changed
+                                          ? "gan_net_backward: layers were added since the last training forward"
+                                          : "gan_net_backward: no training forward to go back through");
     if (rows != net->last_rows)
         return gan__error(GAN_ESHAPE, "gan_net_backward: rows is %zu, last training forward had %zu",
                           rows, net->last_rows);
     if (cols != gan_net_output_width(net))
         return gan__error(GAN_ESHAPE, "gan_net_backward: cols is %zu, net output width is %zu",
                           cols, gan_net_output_width(net));
-    return gan__net_backward_range(dx, net, dy, 0, rows, flags);
+    /* Without a session the loops run on the calling thread. */
+    const float beta = (flags & GAN_BACKWARD_ACCUMULATE) ? 1.0f : 0.0f;
+    backward(dx, net, NULL, dy, 0, rows, flags, net->grads, 1.0f, beta);
+    return GAN_OK;
 }

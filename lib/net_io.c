@@ -1,8 +1,9 @@
 /* gan_net files: architecture and parameters in a checksummed container
  * (see serial.h), written atomically. */
-#include "net.h"
+#include "net_layers.h"
 #include "status.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +75,9 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
         default:
             rc = GAN_EFORMAT;
         }
-        if (rc != GAN_OK)
+        /* Out of memory stays out of memory; anything else the builder
+         * refused is a malformed file. */
+        if (rc != GAN_OK && rc != GAN_ENOMEM)
             rc = gan__error(GAN_EFORMAT, "%s: layer %u (kind %u) is invalid", what, i, kind);
     }
     if (rc == GAN_OK) {
@@ -85,6 +88,11 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
         else if (gan__get_f32_array(r, net->params, net->n_params))
             rc = gan__error(GAN_EFORMAT, "%s: truncated parameters", what);
     }
+    if (rc == GAN_OK) {
+        const size_t bad = gan__net_nonfinite_layer(net);
+        if (bad != SIZE_MAX)
+            rc = gan__error(GAN_EFORMAT, "%s: layer %zu holds NaN or Inf parameters", what, bad);
+    }
     if (rc != GAN_OK) {
         gan_net_free(net);
         return rc;
@@ -93,18 +101,82 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
     return GAN_OK;
 }
 
-int gan__net_same_arch(const gan_net *a, const gan_net *b)
+static const char *kind_name(uint32_t kind)
 {
-    if (a->input_width != b->input_width || a->n_layers != b->n_layers)
-        return 0;
-    for (size_t i = 0; i < a->n_layers; i++) {
-        const gan__layer *x = &a->layers[i], *y = &b->layers[i];
-        if (x->kind != y->kind || x->act != y->act || x->units != y->units ||
-            x->pieces != y->pieces || x->keep != y->keep ||
-            (x->act == GAN_ACT_LEAKY_RELU && x->slope != y->slope))
-            return 0;
+    switch (kind) {
+    case GAN_LAYER_DENSE:
+        return "dense";
+    case GAN_LAYER_MAXOUT:
+        return "maxout";
+    case GAN_LAYER_DROPOUT:
+        return "dropout";
+    default:
+        return "unknown";
     }
-    return 1;
+}
+
+int gan__net_check_record(gan__reader *r, const gan_net *net, const char *what, const char *name)
+{
+    const uint64_t input_width = gan__get_u64(r);
+    const uint32_t n_layers = gan__get_u32(r);
+    if (r->failed)
+        return gan__error(GAN_EFORMAT, "%s: %s's net record is truncated", what, name);
+    if (input_width != net->input_width || n_layers != net->n_layers)
+        return gan__error(GAN_ESHAPE,
+                          "%s: %s has %u layers on input width %llu in the file, %zu on width %zu here",
+                          what, name, n_layers, (unsigned long long)input_width, net->n_layers,
+                          net->input_width);
+    for (uint32_t i = 0; i < n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        const uint32_t kind = gan__get_u32(r), act = gan__get_u32(r);
+        const uint64_t units = gan__get_u64(r), pieces = gan__get_u64(r);
+        const float keep = gan__get_f32(r), slope = gan__get_f32(r);
+        if (r->failed)
+            return gan__error(GAN_EFORMAT, "%s: %s's layer %u is truncated", what, name, i);
+        if (kind != l->kind || act != l->act || units != l->units || pieces != l->pieces)
+            return gan__error(GAN_ESHAPE,
+                              "%s: %s's layer %u is %s (activation %u, %llu units x %llu pieces) in the file, %s (activation %u, %zu units x %zu pieces) here",
+                              what, name, i, kind_name(kind), act, (unsigned long long)units,
+                              (unsigned long long)pieces, kind_name(l->kind), l->act, l->units,
+                              l->pieces);
+        if (keep != l->keep || (act == GAN_ACT_LEAKY_RELU && slope != l->slope))
+            return gan__error(GAN_ESHAPE,
+                              "%s: %s's layer %u has keep %g, slope %g in the file, keep %g, slope %g here",
+                              what, name, i, (double)keep, (double)slope, (double)l->keep,
+                              (double)l->slope);
+    }
+    const uint64_t n_params = gan__get_u64(r);
+    if (r->failed || n_params != net->n_params ||
+        n_params > gan__reader_left(r) / sizeof(float))
+        return gan__error(GAN_EFORMAT, "%s: %s's parameter count does not match its layers", what,
+                          name);
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const gan__layer *l = &net->layers[i];
+        uint32_t bad = 0;
+        for (size_t k = 0; k < l->np; k++)
+            bad |= !isfinite(gan__get_f32(r));
+        if (bad)
+            return gan__error(GAN_EFORMAT, "%s: %s's layer %zu holds NaN or Inf parameters", what,
+                              name, i);
+    }
+    return GAN_OK;
+}
+
+void gan__net_apply_record(gan_net *net, gan__reader *r)
+{
+    /* The header was checked against net: read past it. */
+    (void)gan__get_u64(r);
+    (void)gan__get_u32(r);
+    for (size_t i = 0; i < net->n_layers; i++) {
+        (void)gan__get_u32(r);
+        (void)gan__get_u32(r);
+        (void)gan__get_u64(r);
+        (void)gan__get_u64(r);
+        (void)gan__get_f32(r);
+        (void)gan__get_f32(r);
+    }
+    (void)gan__get_u64(r);
+    gan__get_f32_array(r, net->params, net->n_params);
 }
 
 int gan_net_save(const gan_net *net, const char *path)

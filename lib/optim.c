@@ -2,6 +2,7 @@
  * an optional max-norm constraint; state bound to one net. */
 #include "clones.h"
 #include "net.h"
+#include "numeric.h"
 #include "optim.h"
 #include "pool.h"
 #include "serial.h"
@@ -26,20 +27,11 @@ struct gan_optimizer {
     uint64_t epoch;    /* 1-based, drives the momentum ramp */
     float lr;          /* learning rate of the next step */
     float mu;          /* momentum of the next step */
-    double vscale;     /* SGD: the velocity is vscale * m (see fused_begin) */
-    double vscale_next;/* vscale once the fused step in progress finishes */
-    gan__pool *pool;   /* borrowed from a session, or NULL */
+    double vscale;     /* SGD: the velocity is vscale * m (see fused_sgd) */
 };
 
-int gan_optimizer_options_init(gan_optimizer_options *opts, unsigned int version)
-{
-    GAN_CHECK_NULL("gan_optimizer_options_init", opts);
-    if (version != GAN_OPTIMIZER_OPTIONS_VERSION)
-        return gan__error(GAN_EUNSUPPORTED, "gan_optimizer_options_init: version %u unknown", version);
-    const gan_optimizer_options init = GAN_OPTIMIZER_OPTIONS_INIT;
-    *opts = init;
-    return GAN_OK;
-}
+GAN__DEFINE_OPTIONS_INIT(gan_optimizer_options_init, gan_optimizer_options,
+                         GAN_OPTIMIZER_OPTIONS_VERSION, GAN_OPTIMIZER_OPTIONS_INIT)
 
 static int check_options(const gan_optimizer_options *o)
 {
@@ -113,26 +105,22 @@ int gan_optimizer_create(gan_optimizer **out, gan_net *net, const gan_optimizer_
     int rc = check_options(opts);
     if (rc)
         return rc;
-    if (net->n_params == 0)
+    if (gan_net_num_params(net) == 0)
         return gan__error(GAN_ESTATE, "gan_optimizer_create: net has no parameters");
     gan_optimizer *o = calloc(1, sizeof *o);
     if (o == NULL)
         return gan__error(GAN_ENOMEM, "gan_optimizer_create: out of memory");
     o->o = *opts;
     o->net = net;
-    o->n = net->n_params;
+    o->n = gan_net_num_params(net);
     o->m = calloc(o->n, sizeof *o->m);
     if (opts->kind == GAN_OPT_ADAM)
         o->v = calloc(o->n, sizeof *o->v);
-    size_t widest = 1;
-    for (size_t i = 0; i < net->n_layers; i++)
-        if (net->layers[i].np > 0 && net->layers[i].cols > widest)
-            widest = net->layers[i].cols;
-    o->colnorm = malloc(widest * sizeof *o->colnorm);
+    o->colnorm = malloc(gan__net_max_norm_scratch(net) * sizeof *o->colnorm);
     if (o->m == NULL || (opts->kind == GAN_OPT_ADAM && o->v == NULL) || o->colnorm == NULL) {
         gan_optimizer_free(o);
         return gan__error(GAN_ENOMEM, "gan_optimizer_create: out of memory for %zu parameters",
-                          net->n_params);
+                          gan_net_num_params(net));
     }
     o->epoch = 1;
     o->vscale = 1.0;
@@ -150,41 +138,6 @@ void gan_optimizer_free(gan_optimizer *opt)
     free(opt->v);
     free(opt->colnorm);
     free(opt);
-}
-
-/* Nonzero if x is Inf or NaN (exponent bits all ones); written on the bit
- * pattern so the update loops stay vectorisable. */
-static inline uint32_t nonfinite_bit(float x)
-{
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u & 0x7f800000u) == 0x7f800000u;
-}
-
-/* Scale each column of every weight matrix whose L2 norm exceeds max_norm
- * back to max_norm (a column holds one unit's incoming weights). */
-static void apply_max_norm(gan_optimizer *o)
-{
-    const gan_net *net = o->net;
-    const float c = o->o.max_norm;
-    for (size_t i = 0; i < net->n_layers; i++) {
-        const gan__layer *l = &net->layers[i];
-        if (l->np == 0)
-            continue;
-        float *w = net->params + l->poff;
-        float *norm = o->colnorm;
-        memset(norm, 0, l->cols * sizeof *norm);
-        for (size_t r = 0; r < l->in; r++)
-            for (size_t j = 0; j < l->cols; j++)
-                norm[j] += w[r * l->cols + j] * w[r * l->cols + j];
-        for (size_t j = 0; j < l->cols; j++) {
-            const float nj = sqrtf(norm[j]);
-            norm[j] = nj > c ? c / nj : 1.0f;
-        }
-        for (size_t r = 0; r < l->in; r++)
-            for (size_t j = 0; j < l->cols; j++)
-                w[r * l->cols + j] *= norm[j];
-    }
 }
 
 /* One update over a range of parameters (the pool splits the array). */
@@ -208,7 +161,7 @@ static void sgd_range(void *ctx, size_t begin, size_t end)
         const float vi = mu * m[i] - lr * g[i];
         m[i] = vi;
         p[i] += vi;
-        bad |= nonfinite_bit(p[i]);
+        bad |= gan__nonfinite_bit(p[i]);
     }
     if (bad)
         atomic_fetch_or(&j->bad, 1u);
@@ -228,7 +181,7 @@ static void adam_range(void *ctx, size_t begin, size_t end)
         m[i] = mi;
         v[i] = vi;
         p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
-        bad |= nonfinite_bit(p[i]);
+        bad |= gan__nonfinite_bit(p[i]);
     }
     if (bad)
         atomic_fetch_or(&j->bad, 1u);
@@ -246,7 +199,7 @@ static void apply_velocity_range(void *ctx, size_t begin, size_t end)
     uint32_t bad = 0;
     for (size_t i = begin; i < end; i++) {
         p[i] += scale * m[i];
-        bad |= nonfinite_bit(p[i]);
+        bad |= gan__nonfinite_bit(p[i]);
     }
     if (bad)
         atomic_fetch_or(&j->bad, 1u);
@@ -256,7 +209,7 @@ static void apply_velocity_range(void *ctx, size_t begin, size_t end)
 static int finish_step(gan_optimizer *opt, unsigned bad)
 {
     if (opt->o.max_norm > 0.0f)
-        apply_max_norm(opt);
+        gan__net_apply_max_norm(opt->net, opt->o.max_norm, opt->colnorm);
     opt->steps++;
     opt->lr = lr_at(&opt->o, opt->steps);
     if (bad)
@@ -273,44 +226,39 @@ static int finish_step(gan_optimizer *opt, unsigned bad)
  * = 1), so m never exceeds the true velocity by more than 2^20. */
 #define VSCALE_MIN 0x1.0p-20
 
-float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta)
+/* An SGD step with the gradient folded into the velocity, then
+ * p += vscale * m. */
+static int fused_sgd(gan_optimizer *opt, gan__pool *pool, gan__grad_fold_fn fold, void *ctx)
 {
-    if (opt->o.kind != GAN_OPT_SGD || opt->net->n_params != opt->n)
-        return NULL;
-    const double next = opt->vscale * (double)opt->mu;
+    double next = opt->vscale * (double)opt->mu;
+    float alpha, beta;
     if (next >= VSCALE_MIN) {
-        *alpha = (float)(-(double)opt->lr / next);
-        *beta = 1.0f;
-        opt->vscale_next = next;
+        alpha = (float)(-(double)opt->lr / next);
+        beta = 1.0f;
     } else {
-        *alpha = -opt->lr;
-        *beta = (float)next;
-        opt->vscale_next = 1.0;
+        alpha = -opt->lr;
+        beta = (float)next;
+        next = 1.0;
     }
-    return opt->m;
-}
-
-int gan__optimizer_fused_finish(gan_optimizer *opt)
-{
+    int rc = fold(ctx, opt->m, alpha, beta);
+    if (rc)
+        return rc;
+    opt->vscale = next;
     step_job j = {0};
-    j.p = opt->net->params;
+    j.p = gan__net_param_array(opt->net);
     j.m = opt->m;
-    opt->vscale = opt->vscale_next;
     j.scale = (float)opt->vscale;
     atomic_init(&j.bad, 0u);
-    gan__pool_run(opt->pool, apply_velocity_range, &j, opt->n, 1024, 1u << 16);
+    gan__pool_run(pool, apply_velocity_range, &j, opt->n, 1024, GAN__PARALLEL_MIN);
     return finish_step(opt, atomic_load(&j.bad));
 }
 
-int gan_optimizer_step(gan_optimizer *opt)
+/* A step from the net's gradient array. */
+static int plain_step(gan_optimizer *opt, gan__pool *pool)
 {
-    GAN_CHECK_NULL("gan_optimizer_step", opt);
-    gan_net *net = opt->net;
-    if (net->n_params != opt->n)
-        return gan__error(GAN_ESTATE, "gan_optimizer_step: the net changed shape since the optimizer was created");
     step_job j = {0};
-    j.p = net->params;
-    j.g = net->grads;
+    j.p = gan__net_param_array(opt->net);
+    j.g = gan__net_grad_array(opt->net);
     j.m = opt->m;
     j.v = opt->v;
     j.lr = opt->lr;
@@ -320,7 +268,7 @@ int gan_optimizer_step(gan_optimizer *opt)
         /* v = mu (vscale m) - lr g: fold a pending velocity scale in. */
         j.mu = (float)(opt->vscale * (double)opt->mu);
         opt->vscale = 1.0;
-        gan__pool_run(opt->pool, sgd_range, &j, opt->n, 1024, 1u << 16);
+        gan__pool_run(pool, sgd_range, &j, opt->n, 1024, GAN__PARALLEL_MIN);
     } else {
         const double t = (double)(opt->steps + 1);
         j.b1 = opt->o.beta1;
@@ -328,9 +276,39 @@ int gan_optimizer_step(gan_optimizer *opt)
         j.eps = opt->o.epsilon;
         j.c1 = (float)(1.0 / (1.0 - pow((double)j.b1, t)));
         j.c2 = (float)(1.0 / (1.0 - pow((double)j.b2, t)));
-        gan__pool_run(opt->pool, adam_range, &j, opt->n, 1024, 1u << 16);
+        gan__pool_run(pool, adam_range, &j, opt->n, 1024, GAN__PARALLEL_MIN);
     }
     return finish_step(opt, atomic_load(&j.bad));
+}
+
+static int check_net_unchanged(const gan_optimizer *opt, const char *fn)
+{
+    if (gan_net_num_params(opt->net) != opt->n)
+        return gan__error(GAN_ESTATE,
+                          "%s: the net has %zu parameters, %zu when the optimizer was created (layers were added)",
+                          fn, gan_net_num_params(opt->net), opt->n);
+    return GAN_OK;
+}
+
+int gan__optimizer_step_fold(gan_optimizer *opt, gan__pool *pool, gan__grad_fold_fn fold,
+                             void *ctx)
+{
+    int rc = check_net_unchanged(opt, "gan_optimizer_step");
+    if (rc)
+        return rc;
+    if (opt->o.kind == GAN_OPT_SGD)
+        return fused_sgd(opt, pool, fold, ctx);
+    if ((rc = fold(ctx, gan__net_grad_array(opt->net), 1.0f, 0.0f)) != GAN_OK)
+        return rc;
+    return plain_step(opt, pool);
+}
+
+/* Without a session the loops run on the calling thread. */
+int gan_optimizer_step(gan_optimizer *opt)
+{
+    GAN_CHECK_NULL("gan_optimizer_step", opt);
+    int rc = check_net_unchanged(opt, "gan_optimizer_step");
+    return rc ? rc : plain_step(opt, NULL);
 }
 
 int gan_optimizer_set_epoch(gan_optimizer *opt, uint64_t epoch)
@@ -491,9 +469,4 @@ int gan_optimizer_set_state(gan_optimizer *opt, const void *buf, size_t size)
 gan_net *gan__optimizer_net(const gan_optimizer *opt)
 {
     return opt->net;
-}
-
-void gan__optimizer_set_pool(gan_optimizer *opt, gan__pool *pool)
-{
-    opt->pool = pool;
 }

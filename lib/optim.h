@@ -1,4 +1,5 @@
-/* gan_optimizer internals other modules need (private). */
+/* gan_optimizer internals other modules need (private). The optimizer
+ * sees its net only as flat parameter and gradient arrays (net.h). */
 #ifndef GAN_OPTIM_H
 #define GAN_OPTIM_H
 
@@ -7,19 +8,22 @@
 
 /* The net the optimizer is bound to. */
 gan_net *gan__optimizer_net(const gan_optimizer *opt);
-/* Fused SGD step, in two halves around a gan__net_backward_fused: begin
- * returns the velocity array and sets *alpha = -lr, *beta = momentum, or
- * returns NULL when the optimizer cannot fuse (Adam); finish then adds the
- * velocity to the parameters and does the rest of gan_optimizer_step
- * (divergence check, max-norm, schedules). */
-float *gan__optimizer_fused_begin(gan_optimizer *opt, float *alpha, float *beta);
-int gan__optimizer_fused_finish(gan_optimizer *opt);
+
+/* Folds the gradient of the step being taken into out, laid out like the
+ * net's parameters: out = alpha * g + beta * out. It may fail only before
+ * writing anything. */
+typedef int (*gan__grad_fold_fn)(void *ctx, float *out, float alpha, float beta);
+
+/* One step of opt whose gradient comes from fold, the element-wise loops
+ * on pool (NULL: the calling thread). The optimizer picks where the
+ * gradient goes: SGD folds it straight into the momentum velocity, so no
+ * gradient array is written and re-read; Adam has it written into the
+ * net's gradient array first. Otherwise as gan_optimizer_step. */
+int gan__optimizer_step_fold(gan_optimizer *opt, gan__pool *pool, gan__grad_fold_fn fold,
+                             void *ctx);
 
 /* Run every check of gan_optimizer_set_state without changing opt: after
  * GAN_OK, set_state with the same blob cannot fail. */
 int gan__optimizer_check_state(const gan_optimizer *opt, const void *buf, size_t size);
-
-/* Lend a thread pool for the update loops (NULL: run on the caller). */
-void gan__optimizer_set_pool(gan_optimizer *opt, gan__pool *pool);
 
 #endif

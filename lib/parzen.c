@@ -11,6 +11,8 @@
  * computed in float by a branch-free polynomial the compiler vectorises, and
  * summed in double.
  */
+#include "clones.h"
+#include "distance.h"
 #include "status.h"
 #include "vexp.h"
 #include "blas.h"
@@ -31,18 +33,6 @@
 /* exp(-87) ~ 1.6e-38 is still a normal float; every term below it is
  * negligible beside the row's largest term, which is 1. */
 #define PZ_EXP_FLOOR (-87.0f)
-/* Rows whose squared norm exceeds this would overflow the float GEMM. */
-#define PZ_NORM_MAX 1e36
-
-/* With GCC on x86-64 the two row kernels are also compiled for AVX2 and
- * AVX-512 and the best one is picked at load time (the default build has no
- * -march flag, so plain code is limited to SSE2). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(__AVX512F__)
-#define PZ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PZ_CLONES
-#endif
 
 struct gan_parzen {
     float *samples;    /* n x d, copied */
@@ -55,7 +45,7 @@ struct gan_parzen {
 
 /* dist[i] = max(xn + snorm[i] + dist[i], 0) in place (dist holds -2 x.mu);
  * returns the smallest. */
-PZ_CLONES
+GAN__VECTOR_CLONES
 static float pz_dist_row(float *restrict dist, const float *restrict snorm, float xn, size_t n)
 {
     float lane[8];
@@ -85,7 +75,7 @@ static float pz_dist_row(float *restrict dist, const float *restrict snorm, floa
 }
 
 /* sum_i exp((m - dist[i]) * c) in double; every exponent is <= 0. */
-PZ_CLONES
+GAN__VECTOR_CLONES
 static double pz_sum_exp(const float *restrict dist, size_t n, float m, float c, float lo)
 {
     float tmp[PZ_CHUNK];
@@ -103,22 +93,6 @@ static double pz_sum_exp(const float *restrict dist, size_t n, float m, float c,
     for (; i < n; i++)
         s += (double)gan__exp_neg((m - dist[i]) * c, lo);
     return s + (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
-}
-
-/* Squared norm of each row in double, stored as float; fails on NaN, Inf or
- * norms the float GEMM cannot hold. Returns the first bad row or SIZE_MAX. */
-static size_t pz_row_norms(float *out, const float *x, size_t rows, size_t cols)
-{
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = x + r * cols;
-        double s = 0.0;
-        for (size_t j = 0; j < cols; j++)
-            s += (double)row[j] * (double)row[j];
-        if (!(s <= PZ_NORM_MAX)) /* also catches NaN */
-            return r;
-        out[r] = (float)s;
-    }
-    return SIZE_MAX;
 }
 
 static int pz_check_sigma(const char *fn, const char *what, double sigma)
@@ -150,7 +124,7 @@ int gan_parzen_create(gan_parzen **out, const float *samples, size_t n, size_t d
         gan_parzen_free(p);
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu x %zu samples", fn, n, d);
     }
-    size_t bad = pz_row_norms(p->snorm, samples, n, d);
+    size_t bad = gan__row_sq_norms(p->snorm, samples, n, d);
     if (bad != SIZE_MAX) {
         gan_parzen_free(p);
         return gan__error(GAN_EINVAL, "%s: samples row %zu holds NaN, Inf or values too large", fn, bad);
@@ -203,7 +177,7 @@ static int pz_check_x(float **norms, const char *fn, const gan_parzen *p, const 
     float *nx = malloc(rows * sizeof(float));
     if (nx == NULL)
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu row norms", fn, rows);
-    size_t bad = pz_row_norms(nx, x, rows, cols);
+    size_t bad = gan__row_sq_norms(nx, x, rows, cols);
     if (bad != SIZE_MAX) {
         free(nx);
         return gan__error(GAN_EINVAL, "%s: x row %zu holds NaN, Inf or values too large", fn, bad);

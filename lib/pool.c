@@ -152,11 +152,6 @@ void gan__pool_free(gan__pool *p)
     free(p);
 }
 
-unsigned gan__pool_threads(const gan__pool *p)
-{
-    return p ? p->threads : 1;
-}
-
 void gan__pool_run(gan__pool *p, gan__pool_fn fn, void *ctx, size_t n, size_t grain,
                    size_t min_parallel)
 {

@@ -17,7 +17,6 @@ typedef void (*gan__pool_fn)(void *ctx, size_t begin, size_t end);
 /* threads counts the calling thread: 1 makes a pool without workers. */
 int gan__pool_create(gan__pool **out, unsigned threads);
 void gan__pool_free(gan__pool *pool);
-unsigned gan__pool_threads(const gan__pool *pool);
 
 /* Run fn over [0, n) split into one contiguous range per thread (ranges
  * are multiples of grain, except the last), the caller taking the first;
@@ -25,6 +24,17 @@ unsigned gan__pool_threads(const gan__pool *pool);
  * jobs (n < min_parallel) also run inline. */
 void gan__pool_run(gan__pool *pool, gan__pool_fn fn, void *ctx, size_t n, size_t grain,
                    size_t min_parallel);
+
+/* Below this many floats an element-wise loop stays on the caller: a
+ * parallel job then costs more in hand-offs than it saves. */
+#define GAN__PARALLEL_MIN 65536u
+
+/* Rows per job so that a parallel job over rows of width cols has at
+ * least GAN__PARALLEL_MIN floats. */
+static inline size_t gan__min_rows(size_t cols)
+{
+    return GAN__PARALLEL_MIN / (cols ? cols : 1) + 1;
+}
 
 /* Threads a session uses by default: the online CPUs, at most 4. */
 unsigned gan__pool_default_threads(void);

@@ -1,9 +1,11 @@
-/* gan_session: Algorithm 1 of the paper — k discriminator steps, then one
- * generator step — or the original code's simultaneous update, with noise,
- * statistics, progress callbacks, divergence rollback and sampling. */
+/* gan_session: the training loop's policy — Algorithm 1 of the paper (k
+ * discriminator steps, then one generator step) or the original code's
+ * simultaneous update, noise, minibatches, epochs, statistics, progress
+ * callbacks, divergence rollback and sampling. The steps themselves are
+ * update.c's. */
 #include "session.h"
-#include "dataset.h"
 #include "net.h"
+#include "numeric.h"
 #include "optim.h"
 #include "rng.h"
 #include "status.h"
@@ -18,15 +20,8 @@
  * A snapshot costs about one iteration's time for the paper's model. */
 #define SNAPSHOT_INTERVAL 500u
 
-int gan_session_options_init(gan_session_options *opts, unsigned int version)
-{
-    GAN_CHECK_NULL("gan_session_options_init", opts);
-    if (version != GAN_SESSION_OPTIONS_VERSION)
-        return gan__error(GAN_EUNSUPPORTED, "gan_session_options_init: version %u unknown", version);
-    const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
-    *opts = init;
-    return GAN_OK;
-}
+GAN__DEFINE_OPTIONS_INIT(gan_session_options_init, gan_session_options,
+                         GAN_SESSION_OPTIONS_VERSION, GAN_SESSION_OPTIONS_INIT)
 
 static int check_options(const gan_session_options *o, const char *fn)
 {
@@ -67,17 +62,17 @@ static int check_shapes(const gan_net *g, const gan_net *d, const gan_dataset *d
                         const gan_session_options *opts, const char *fn)
 {
     int rc;
-    if (g->n_layers == 0)
+    if (gan_net_num_layers(g) == 0)
         return gan__error(GAN_ESTATE, "%s: g has no layers", fn);
     if ((rc = gan__check_discriminator(d, fn)) != GAN_OK)
         return rc;
-    if (g->input_width != opts->noise_width)
+    if (gan_net_input_width(g) != opts->noise_width)
         return gan__error(GAN_ESHAPE, "%s: g's input width %zu differs from opts->noise_width %u", fn,
-                          g->input_width, opts->noise_width);
+                          gan_net_input_width(g), opts->noise_width);
     const size_t width = gan_net_output_width(g);
-    if (width != d->input_width)
+    if (width != gan_net_input_width(d))
         return gan__error(GAN_ESHAPE, "%s: g's output width %zu differs from d's input width %zu",
-                          fn, width, d->input_width);
+                          fn, width, gan_net_input_width(d));
     if (gan_dataset_cols(data) != width)
         return gan__error(GAN_ESHAPE, "%s: the data width %zu differs from g's output width %zu",
                           fn, gan_dataset_cols(data), width);
@@ -107,7 +102,7 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
         return gan__error(GAN_EINVAL, "%s: d_opt is not bound to d", fn);
     if ((rc = check_shapes(g, d, data, opts, fn)) != GAN_OK)
         return rc;
-    const size_t width = d->input_width;
+    const size_t width = gan_net_input_width(d);
 
     gan_session *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -124,25 +119,28 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     const int too_big = gan__mul_size(&real_n, m, width) || gan__mul_size(&z_n, m, opts->noise_width) ||
                         gan__mul_size(&real_bytes, real_n, sizeof *s->real) ||
                         gan__mul_size(&z_bytes, z_n, sizeof *s->z);
-    if (!too_big) {
-        s->real = malloc(real_bytes);
-        s->z = malloc(z_bytes);
-        s->dy_g = malloc(m * sizeof *s->dy_g);
-    }
     gan__writer_init(&s->snap);
-    if (s->real == NULL || s->z == NULL || s->dy_g == NULL) {
+    gan__step_ws_init(&s->ws, NULL);
+    if (too_big) {
+        gan_session_free(s);
+        return gan__error(GAN_EINVAL, "%s: batches of %zu rows are too large", fn, m);
+    }
+    s->real = malloc(real_bytes);
+    s->z = malloc(z_bytes);
+    if (s->real == NULL || s->z == NULL) {
         gan_session_free(s);
         return gan__error(GAN_ENOMEM, "%s: out of memory for batch buffers", fn);
+    }
+    if ((rc = gan__step_ws_reserve(&s->ws, m, width, fn)) != GAN_OK) {
+        gan_session_free(s);
+        return rc;
     }
     const unsigned threads = opts->threads ? opts->threads : gan__pool_default_threads();
     if (threads > 1 && (rc = gan__pool_create(&s->pool, threads)) != GAN_OK) {
         gan_session_free(s);
         return rc;
     }
-    gan__net_set_pool(g, s->pool);
-    gan__net_set_pool(d, s->pool);
-    gan__optimizer_set_pool(g_opt, s->pool);
-    gan__optimizer_set_pool(d_opt, s->pool);
+    s->ws.pool = s->pool;
     *out = s;
     return GAN_OK;
 }
@@ -151,16 +149,10 @@ void gan_session_free(gan_session *s)
 {
     if (s == NULL)
         return;
-    if (s->pool) {
-        gan__net_set_pool(s->g, NULL);
-        gan__net_set_pool(s->d, NULL);
-        gan__optimizer_set_pool(s->g_opt, NULL);
-        gan__optimizer_set_pool(s->d_opt, NULL);
-        gan__pool_free(s->pool);
-    }
+    gan__pool_free(s->pool);
+    gan__step_ws_free(&s->ws);
     free(s->real);
     free(s->z);
-    free(s->dy_g);
     gan__writer_free(&s->snap);
     free(s);
 }
@@ -183,15 +175,9 @@ static int next_real(size_t *rows, gan_session *s)
     return rc;
 }
 
-/* G's samples of the last training forward of g. */
-static const float *g_output(const gan_session *s)
+static int iterate_alternating(gan_step_stats *st, gan_session *s, const char *fn)
 {
-    return gan__net_last_layer(s->g)->y;
-}
-
-static int iterate_alternating(gan_stats *st, gan_session *s)
-{
-    const size_t nw = s->o.noise_width, width = s->d->input_width;
+    const size_t nw = s->o.noise_width, width = gan_net_input_width(s->d);
     const unsigned dflags = s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u;
     gan_step_stats ds = {0}, gs = {0};
     int rc;
@@ -200,15 +186,17 @@ static int iterate_alternating(gan_stats *st, gan_session *s)
         if ((rc = next_real(&n, s)) != GAN_OK)
             return rc;
         draw_noise(s->z, n * nw, s);
-        if ((rc = gan_net_train_forward(s->g, &s->rng, s->z, n, nw)) != GAN_OK)
+        rc = gan__net_train_forward_pair(s->g, s->pool, &s->rng, s->z, n, NULL, 0, nw, fn);
+        if (rc)
             return rc;
-        rc = gan_update_d(&ds, s->d, s->d_opt, &s->rng, s->real, g_output(s), n, width, dflags);
+        const float *fake = gan__net_train_output(s->g, 0);
+        rc = gan__step_d(&ds, &s->ws, s->d, s->d_opt, &s->rng, s->real, fake, n, width, dflags, fn);
         if (rc)
             return rc;
     }
     const size_t m = s->o.batch_size;
     draw_noise(s->z, m * nw, s);
-    rc = gan_update_g(&gs, s->g, s->g_opt, s->d, &s->rng, s->z, m, nw, (int)s->o.g_loss);
+    rc = gan__step_g(&gs, &s->ws, s->g, s->g_opt, s->d, &s->rng, s->z, m, nw, (int)s->o.g_loss, fn);
     if (rc)
         return rc;
     st->d_loss = ds.d_loss;
@@ -218,86 +206,62 @@ static int iterate_alternating(gan_stats *st, gan_session *s)
     return GAN_OK;
 }
 
-/* The original code's update: one minibatch, one fused D pass over real and
- * fake rows; D's gradient from all of it and G's gradient through the same
- * (dropped-out) fake rows; then both steps. */
-static int iterate_simultaneous(gan_stats *st, gan_session *s)
+static int iterate_simultaneous(gan_step_stats *st, gan_session *s, const char *fn)
 {
-    const char *fn = "gan_session_step";
-    const size_t nw = s->o.noise_width, width = s->d->input_width;
     size_t n;
-    int rc;
-    if ((rc = next_real(&n, s)) != GAN_OK)
-        return rc;
-    draw_noise(s->z, n * nw, s);
-    if ((rc = gan_net_train_forward(s->g, &s->rng, s->z, n, nw)) != GAN_OK)
-        return rc;
-    rc = gan__net_train_forward_pair(s->d, &s->rng, s->real, n, g_output(s), n, width);
+    int rc = next_real(&n, s);
     if (rc)
         return rc;
-    const float *a = gan__d_logits(s->d);
-    if ((rc = gan__check_logits_finite(a, 2 * n, fn)) != GAN_OK)
-        return rc;
-    double d_loss, g_loss;
-    float *dy_d = s->d->dout;
-    rc = gan_loss_d(&d_loss, dy_d, dy_d + n, a, n, a + n, n, s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u);
-    if (rc == GAN_OK)
-        rc = gan_loss_g(&g_loss, s->dy_g, a + n, n, (int)s->o.g_loss);
-    if (rc)
-        return rc;
-    st->d_real = gan__mean_sigmoid(a, n);
-    st->d_fake = gan__mean_sigmoid(a + n, n);
-    st->d_loss = d_loss;
-    st->g_loss = g_loss;
-    /* G's input gradient first, while D's parameters are still those the
-     * forward pass used; then D's parameter gradients; then G's. */
-    rc = gan__net_backward_range(s->g->dout, s->d, s->dy_g, n, n,
-                                 GAN_BACKWARD_LOGITS | GAN_BACKWARD_NO_PARAMS);
-    int fused_d = 0, fused_g = 0;
-    if (rc == GAN_OK)
-        rc = gan__backward_for_step(&fused_d, s->d, s->d_opt, dy_d, 2 * n, 1, GAN_BACKWARD_LOGITS);
-    if (rc == GAN_OK)
-        rc = gan__backward_for_step(&fused_g, s->g, s->g_opt, s->g->dout, n, width, 0);
-    if (rc)
-        return rc;
-    const int rd = gan__step_finish(s->d_opt, fused_d);
-    const int rg = gan__step_finish(s->g_opt, fused_g);
-    return rd ? rd : rg;
+    draw_noise(s->z, n * s->o.noise_width, s);
+    return gan__step_both(st, &s->ws, s->g, s->g_opt, s->d, s->d_opt, &s->rng, s->real, s->z, n,
+                          s->o.noise_width, s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u,
+                          (int)s->o.g_loss, fn);
 }
 
-int gan__session_iterate(gan_stats *st, gan_session *s)
+/* One iteration on a session whose shapes and workspaces were checked
+ * (gan_session_step; a replay after a rollback repeats iterations that
+ * passed those checks). */
+static int iterate(gan_stats *st, gan_session *s)
 {
-    int rc = check_shapes(s->g, s->d, s->data, &s->o, "gan_session_step");
-    if (rc)
-        return rc;
+    const char *fn = "gan_session_step";
     const uint64_t epoch = s->epochs_done + 1;
     gan_optimizer_set_epoch(s->g_opt, epoch);
     gan_optimizer_set_epoch(s->d_opt, epoch);
     memset(st, 0, sizeof *st);
     st->learning_rate = gan_optimizer_learning_rate(s->d_opt);
     st->momentum = gan_optimizer_momentum(s->d_opt);
-    rc = s->o.update_order == GAN_ORDER_SIMULTANEOUS ? iterate_simultaneous(st, s)
-                                                     : iterate_alternating(st, s);
+    gan_step_stats ss = {0};
+    int rc = s->o.update_order == GAN_ORDER_SIMULTANEOUS ? iterate_simultaneous(&ss, s, fn)
+                                                         : iterate_alternating(&ss, s, fn);
     if (rc)
         return rc;
+    st->d_loss = ss.d_loss;
+    st->g_loss = ss.g_loss;
+    st->d_real = ss.d_real;
+    st->d_fake = ss.d_fake;
     if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
-        return gan__error(GAN_EDIVERGED, "gan_session_step: loss is not finite (D %g, G %g)",
-                          st->d_loss, st->g_loss);
+        return gan__error(GAN_EDIVERGED, "%s: loss is not finite (D %g, G %g)", fn, st->d_loss,
+                          st->g_loss);
     s->iteration++;
     st->iteration = s->iteration;
     st->epoch = epoch;
     return GAN_OK;
 }
 
-static int params_finite(const gan_net *net)
+/* Everything an iteration needs that could fail for a reason other than
+ * divergence, checked and allocated before it changes anything: the
+ * borrowed nets' shapes (a layer added after creation must give an error,
+ * not a read past G's output) and room in both nets' workspaces for the
+ * largest batch (G: batch_size rows, D: real and fake ones). */
+static int prepare_step(gan_session *s, const char *fn)
 {
-    uint32_t bad = 0;
-    for (size_t i = 0; i < net->n_params; i++) {
-        uint32_t u;
-        memcpy(&u, &net->params[i], sizeof u);
-        bad |= (u & 0x7f800000u) == 0x7f800000u;
-    }
-    return !bad;
+    int rc = check_shapes(s->g, s->d, s->data, &s->o, fn);
+    const size_t m = s->o.batch_size;
+    if (rc == GAN_OK)
+        rc = gan__net_reserve(s->g, m, fn);
+    if (rc == GAN_OK)
+        rc = gan__net_reserve(s->d, 2 * m, fn);
+    return rc;
 }
 
 /* Take the rollback snapshot when the last one is stale. A state with
@@ -306,8 +270,11 @@ static int maybe_snapshot(gan_session *s)
 {
     if (s->have_snap && s->iteration - s->snap_iteration < SNAPSHOT_INTERVAL)
         return GAN_OK;
-    if (!params_finite(s->g) || !params_finite(s->d))
-        return gan__error(GAN_EDIVERGED, "gan_session_step: the nets hold NaN or Inf before iteration %llu",
+    const size_t bad_g = gan__net_nonfinite_layer(s->g), bad_d = gan__net_nonfinite_layer(s->d);
+    if (bad_g != SIZE_MAX || bad_d != SIZE_MAX)
+        return gan__error(GAN_EDIVERGED,
+                          "gan_session_step: %s's layer %zu holds NaN or Inf before iteration %llu (set from outside the session)",
+                          bad_g != SIZE_MAX ? "G" : "D", bad_g != SIZE_MAX ? bad_g : bad_d,
                           (unsigned long long)s->iteration + 1);
     s->snap.len = 0; /* reuse the buffer */
     s->snap.failed = 0;
@@ -322,7 +289,9 @@ static int maybe_snapshot(gan_session *s)
 }
 
 /* After a divergence at iteration failed: restore the snapshot and replay
- * the good iterations after it (training is deterministic). */
+ * the good iterations after it (training is deterministic for a seed, and
+ * the restore allocates nothing, so this brings back the state before the
+ * failed step). */
 static int roll_back(gan_session *s, uint64_t failed, const char *why)
 {
     char msg[256];
@@ -330,7 +299,7 @@ static int roll_back(gan_session *s, uint64_t failed, const char *why)
     int rc = gan__session_restore(s, s->snap.data, s->snap.len, "rollback snapshot");
     gan_stats st;
     while (rc == GAN_OK && s->iteration + 1 < failed)
-        rc = gan__session_iterate(&st, s);
+        rc = iterate(&st, s);
     if (rc)
         return gan__error(GAN_EDIVERGED,
                           "gan_session_step: diverged at iteration %llu (%s) and could not restore the last good state",
@@ -343,12 +312,14 @@ static int roll_back(gan_session *s, uint64_t failed, const char *why)
 int gan_session_step(gan_stats *stats, gan_session *s)
 {
     GAN_CHECK_NULL("gan_session_step", s);
-    int rc = maybe_snapshot(s);
+    int rc = prepare_step(s, "gan_session_step");
+    if (rc == GAN_OK)
+        rc = maybe_snapshot(s);
     if (rc)
         return rc;
     gan_stats st;
     const uint64_t attempt = s->iteration + 1;
-    rc = gan__session_iterate(&st, s);
+    rc = iterate(&st, s);
     if (rc == GAN_EDIVERGED)
         return roll_back(s, attempt, gan_error_last());
     if (rc)
@@ -378,6 +349,10 @@ int gan_session_train_epochs(gan_session *s, uint64_t epochs, gan_progress_fn pr
                              void *userdata)
 {
     GAN_CHECK_NULL("gan_session_train_epochs", s);
+    if (epochs > UINT64_MAX - s->epochs_done)
+        return gan__error(GAN_EINVAL,
+                          "gan_session_train_epochs: epochs %llu after the %llu done overflows the epoch count",
+                          (unsigned long long)epochs, (unsigned long long)s->epochs_done);
     const uint64_t target = s->epochs_done + epochs;
     while (s->epochs_done < target) {
         gan_stats st;
@@ -430,9 +405,12 @@ int gan_session_sample(float *out, size_t rows, size_t cols, gan_session *s, con
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, g's output width is %zu", fn, cols, width);
     if (z != NULL)
         return gan_net_forward(out, cols, s->g, z, rows, s->o.noise_width, 0);
+    /* gan_net_forward's limit, checked before the noise is drawn. */
     size_t n;
-    if (gan__mul_size(&n, rows, s->o.noise_width) || n > SIZE_MAX / sizeof(float))
-        return gan__error(GAN_EINVAL, "%s: rows too large", fn);
+    if (rows > INT32_MAX || gan__mul_size(&n, rows, s->o.noise_width) ||
+        n > SIZE_MAX / sizeof(float))
+        return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d in one call", fn, rows,
+                          INT32_MAX);
     float *noise = malloc(n * sizeof *noise);
     if (noise == NULL)
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu noise vectors", fn, rows);

@@ -7,6 +7,22 @@
 #include "pool.h"
 #include "rng.h"
 #include "serial.h"
+#include "update.h"
+
+/* The session options a checkpoint records, in file order, as
+ * X(kind, field) with kind u32, f32 or u64: the one list that the save,
+ * the load and the comparison on load go through. (threads is not here:
+ * results do not depend on it.) */
+#define GAN__SESSION_SAVED_OPTIONS(X) \
+    X(u32, batch_size)                \
+    X(u32, k)                         \
+    X(u32, g_loss)                    \
+    X(u32, noise_kind)                \
+    X(f32, noise_scale)               \
+    X(u32, noise_width)               \
+    X(u64, seed)                      \
+    X(u32, update_order)              \
+    X(u32, d_loss_half)
 
 struct gan_session {
     gan_session_options o;
@@ -16,10 +32,10 @@ struct gan_session {
     gan_rng rng;          /* noise, minibatch order and dropout masks */
     float *real;          /* batch_size x data width */
     float *z;             /* batch_size x noise_width */
-    float *dy_g;          /* batch_size: G's loss gradient (simultaneous) */
+    gan__step_ws ws;      /* the training step's scratch, lending the pool */
     uint64_t iteration;   /* iterations completed */
     uint64_t epochs_done; /* dataset epochs completed */
-    gan__pool *pool;      /* lent to the nets and optimizers while we live */
+    gan__pool *pool;      /* runs the element-wise loops of every step */
 
     /* Divergence recovery: the serialised state at iteration snap_iteration
      * (reused buffer); a diverged step restores it and replays forward. */
@@ -31,11 +47,10 @@ struct gan_session {
 /* The whole training state as a checkpoint payload appended to w. */
 void gan__session_serialize(gan__writer *w, const gan_session *s);
 /* Replace the session's state with a payload written by
- * gan__session_serialize. Everything is validated; on any error the session
- * is left as it was. what names the source in messages. */
+ * gan__session_serialize. Everything is validated before anything changes,
+ * and nothing is allocated, so on any error the session is left as it was
+ * and a valid payload (the rollback snapshot) always applies. what names
+ * the source in messages. */
 int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what);
-
-/* One iteration without snapshot handling (used for replay too). */
-int gan__session_iterate(gan_stats *stats, gan_session *s);
 
 #endif

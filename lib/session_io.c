@@ -24,15 +24,43 @@ static const char CKPT_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T'
 
 static void put_options(gan__writer *w, const gan_session_options *o)
 {
-    gan__put_u32(w, o->batch_size);
-    gan__put_u32(w, o->k);
-    gan__put_u32(w, o->g_loss);
-    gan__put_u32(w, o->noise_kind);
-    gan__put_f32(w, o->noise_scale);
-    gan__put_u32(w, o->noise_width);
-    gan__put_u64(w, o->seed);
-    gan__put_u32(w, o->update_order);
-    gan__put_u32(w, o->d_loss_half);
+#define PUT_OPTION(kind, field) gan__put_##kind(w, o->field);
+    GAN__SESSION_SAVED_OPTIONS(PUT_OPTION)
+#undef PUT_OPTION
+}
+
+/* Read the options of a checkpoint into o (fields not saved keep their
+ * values). */
+static void get_options(gan_session_options *o, gan__reader *r)
+{
+#define GET_OPTION(kind, field) o->field = gan__get_##kind(r);
+    GAN__SESSION_SAVED_OPTIONS(GET_OPTION)
+#undef GET_OPTION
+}
+
+/* An option's value as text, for messages, by the kind of the field. */
+#define OPTION_TEXT_u32(buf, v) snprintf(buf, sizeof buf, "%lu", (unsigned long)(v))
+#define OPTION_TEXT_u64(buf, v) snprintf(buf, sizeof buf, "%llu", (unsigned long long)(v))
+#define OPTION_TEXT_f32(buf, v) snprintf(buf, sizeof buf, "%g", (double)(v))
+
+/* GAN_OK when a checkpoint's options (file) equal the session's (here);
+ * otherwise GAN_ESHAPE naming the first option that differs. */
+static int check_same_options(const gan_session_options *file, const gan_session_options *here,
+                              const char *what)
+{
+    char a[32], b[32];
+#define COMPARE_OPTION(kind, field)                                                           \
+    if (file->field != here->field) {                                                         \
+        OPTION_TEXT_##kind(a, file->field);                                                   \
+        OPTION_TEXT_##kind(b, here->field);                                                   \
+        return gan__error(GAN_ESHAPE,                                                         \
+                          "%s: the checkpoint was written with session option " #field        \
+                          " = %s, this session has %s",                                       \
+                          what, a, b);                                                        \
+    }
+    GAN__SESSION_SAVED_OPTIONS(COMPARE_OPTION)
+#undef COMPARE_OPTION
+    return GAN_OK;
 }
 
 /* Overwrite 8 bytes at data with v, little-endian. */
@@ -71,14 +99,6 @@ void gan__session_serialize(gan__writer *w, const gan_session *s)
     put_optimizer(w, s->d_opt);
 }
 
-static int same_options(const gan_session_options *a, const gan_session_options *b)
-{
-    return a->batch_size == b->batch_size && a->k == b->k && a->g_loss == b->g_loss &&
-           a->noise_kind == b->noise_kind && a->noise_scale == b->noise_scale &&
-           a->noise_width == b->noise_width && a->seed == b->seed &&
-           a->update_order == b->update_order && a->d_loss_half == b->d_loss_half;
-}
-
 /* A length-prefixed blob of r, bounded by the bytes left. */
 static int get_blob(const uint8_t **p, size_t *n, gan__reader *r)
 {
@@ -100,22 +120,15 @@ static int in_context(int rc, const char *what, const char *part)
 }
 
 /* Apply a payload in two phases: parse and check all of it (both nets, both
- * optimizer states, the dataset state) into temporaries, then commit with
- * steps that cannot fail. On error the session is unchanged. */
+ * optimizer states, the dataset state) without changing the session, then
+ * commit with steps that cannot fail. Nothing is allocated, so a failure
+ * leaves the session as it was and the rollback snapshot always applies. */
 int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what)
 {
     gan__reader r;
     gan__reader_init(&r, payload, len);
     gan_session_options o = s->o;
-    o.batch_size = gan__get_u32(&r);
-    o.k = gan__get_u32(&r);
-    o.g_loss = gan__get_u32(&r);
-    o.noise_kind = gan__get_u32(&r);
-    o.noise_scale = gan__get_f32(&r);
-    o.noise_width = gan__get_u32(&r);
-    o.seed = gan__get_u64(&r);
-    o.update_order = gan__get_u32(&r);
-    o.d_loss_half = gan__get_u32(&r);
+    get_options(&o, &r);
     const uint64_t iteration = gan__get_u64(&r);
     const uint64_t epochs_done = gan__get_u64(&r);
     uint64_t rs[4];
@@ -123,9 +136,9 @@ int gan__session_restore(gan_session *s, const void *payload, size_t len, const 
         rs[i] = gan__get_u64(&r);
     if (r.failed)
         return gan__error(GAN_EFORMAT, "%s: truncated checkpoint header", what);
-    if (!same_options(&o, &s->o))
-        return gan__error(GAN_ESHAPE, "%s: checkpoint was written with different session options",
-                          what);
+    int rc = check_same_options(&o, &s->o, what);
+    if (rc)
+        return rc;
     if ((rs[0] | rs[1] | rs[2] | rs[3]) == 0)
         return gan__error(GAN_EFORMAT, "%s: invalid random generator state", what);
 
@@ -133,45 +146,41 @@ int gan__session_restore(gan_session *s, const void *payload, size_t len, const 
     size_t ds_len = 0, g_len = 0, d_len = 0;
     if (get_blob(&ds_state, &ds_len, &r))
         return gan__error(GAN_EFORMAT, "%s: truncated dataset state", what);
-    gan_net *g = NULL, *d = NULL;
-    gan__dataset_iter it = {0};
-    int rc = gan__net_read(&g, &r, what);
-    if (rc == GAN_OK)
-        rc = gan__net_read(&d, &r, what);
-    if (rc == GAN_OK && (!gan__net_same_arch(g, s->g) || !gan__net_same_arch(d, s->d)))
-        rc = gan__error(GAN_ESHAPE, "%s: checkpoint nets differ from the session's nets", what);
-    if (rc == GAN_OK && (get_blob(&g_state, &g_len, &r) || get_blob(&d_state, &d_len, &r) ||
-                         gan__reader_left(&r) != 0))
-        rc = gan__error(GAN_EFORMAT, "%s: malformed optimizer states", what);
-    if (rc == GAN_OK && (rc = gan__optimizer_check_state(s->g_opt, g_state, g_len)) != GAN_OK)
-        rc = in_context(rc, what, "G's optimizer");
-    if (rc == GAN_OK && (rc = gan__optimizer_check_state(s->d_opt, d_state, d_len)) != GAN_OK)
-        rc = in_context(rc, what, "D's optimizer");
-    if (rc == GAN_OK) {
-        gan__reader dr;
-        gan__reader_init(&dr, ds_state, ds_len);
-        rc = gan__dataset_iter_parse(&it, s->data, &dr, what);
-        if (rc == GAN_OK && gan__reader_left(&dr) != 0)
-            rc = gan__error(GAN_EFORMAT, "%s: trailing bytes in the dataset state", what);
-    }
-    if (rc == GAN_OK) {
-        /* Commit: everything was checked above, so none of this fails. */
-        gan_net_set_params(s->g, g->params, g->n_params);
-        gan_net_set_params(s->d, d->params, d->n_params);
-        gan_optimizer_set_state(s->g_opt, g_state, g_len);
-        gan_optimizer_set_state(s->d_opt, d_state, d_len);
-        gan__dataset_iter_commit(s->data, &it);
-        gan_rng_set_state(&s->rng, rs);
-        s->iteration = iteration;
-        s->epochs_done = epochs_done;
-        /* The training forwards cached in the nets predate the restored state. */
-        s->g->last_rows = 0;
-        s->d->last_rows = 0;
-    }
-    gan__dataset_iter_discard(&it);
-    gan_net_free(g);
-    gan_net_free(d);
-    return rc;
+    const gan__reader g_record = r;
+    if ((rc = gan__net_check_record(&r, s->g, what, "G")) != GAN_OK)
+        return rc;
+    const gan__reader d_record = r;
+    if ((rc = gan__net_check_record(&r, s->d, what, "D")) != GAN_OK)
+        return rc;
+    if (get_blob(&g_state, &g_len, &r) || get_blob(&d_state, &d_len, &r) ||
+        gan__reader_left(&r) != 0)
+        return gan__error(GAN_EFORMAT, "%s: malformed optimizer states", what);
+    if ((rc = gan__optimizer_check_state(s->g_opt, g_state, g_len)) != GAN_OK)
+        return in_context(rc, what, "G's optimizer");
+    if ((rc = gan__optimizer_check_state(s->d_opt, d_state, d_len)) != GAN_OK)
+        return in_context(rc, what, "D's optimizer");
+    gan__reader dr;
+    gan__reader_init(&dr, ds_state, ds_len);
+    gan__dataset_iter it;
+    if ((rc = gan__dataset_iter_parse(&it, s->data, &dr, what)) != GAN_OK)
+        return rc;
+    if (gan__reader_left(&dr) != 0)
+        return gan__error(GAN_EFORMAT, "%s: trailing bytes in the dataset state", what);
+
+    /* Commit: everything was checked above, so none of this fails. */
+    gan__reader gr = g_record, drr = d_record;
+    gan__net_apply_record(s->g, &gr);
+    gan__net_apply_record(s->d, &drr);
+    gan_optimizer_set_state(s->g_opt, g_state, g_len);
+    gan_optimizer_set_state(s->d_opt, d_state, d_len);
+    gan__dataset_iter_commit(s->data, &it);
+    gan_rng_set_state(&s->rng, rs);
+    s->iteration = iteration;
+    s->epochs_done = epochs_done;
+    /* The training forwards cached in the nets predate the restored state. */
+    gan__net_forget_forward(s->g);
+    gan__net_forget_forward(s->d);
+    return GAN_OK;
 }
 
 int gan_session_save(const gan_session *s, const char *path)

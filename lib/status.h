@@ -25,6 +25,20 @@ void gan__log(int level, const char *fmt, ...) GAN_PRINTF(2, 3);
 #define GAN_CHECK_NONZERO(fn, arg) \
     do { if ((arg) == 0) return gan__error(GAN_EINVAL, "%s: %s is 0", (fn), #arg); } while (0)
 
+/* The body of every public gan_x_options_init: check the version, then
+ * copy the library's defaults, the GAN_X_OPTIONS_INIT macro of gan.h. */
+#define GAN__DEFINE_OPTIONS_INIT(name, type, VERSION, INIT)                                   \
+    int name(type *opts, unsigned int version)                                               \
+    {                                                                                        \
+        GAN_CHECK_NULL(#name, opts);                                                         \
+        if (version != (VERSION))                                                            \
+            return gan__error(GAN_EUNSUPPORTED, "%s: version %u is unknown, this library knows %u", \
+                              #name, version, (unsigned)(VERSION));                          \
+        const type init = INIT;                                                              \
+        *opts = init;                                                                        \
+        return GAN_OK;                                                                       \
+    }
+
 /* a * b without overflow of size_t: returns 0 and sets *out, or -1. */
 static inline int gan__mul_size(size_t *out, size_t a, size_t b)
 {

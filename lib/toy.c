@@ -1,5 +1,6 @@
-/* Toy distributions with known densities: equal-weight mixtures of
- * isotropic Gaussians (std per coordinate) around fixed centres.
+/* Toy distributions with known densities, and the mode coverage of
+ * samples on them: equal-weight mixtures of isotropic Gaussians (std per
+ * coordinate) around fixed centres.
  *   GAUSSIAN_1D: one mode at mean.
  *   RING_2D:     mode i at radius * (cos, sin)(2 pi i / modes).
  *   GRID_2D:     mode m = i * side + j at ((i - (side-1)/2) spacing,
@@ -65,7 +66,7 @@ static double farthest_centre(const gan_toy_options *opts)
     }
 }
 
-int gan__toy_check(const char *fn, const gan_toy_options *opts)
+static int toy_check(const char *fn, const gan_toy_options *opts)
 {
     GAN_CHECK_NULL(fn, opts);
     int rc = check_kind(fn, opts);
@@ -78,12 +79,12 @@ int gan__toy_check(const char *fn, const gan_toy_options *opts)
     return GAN_OK;
 }
 
-size_t gan__toy_width(const gan_toy_options *opts)
+static size_t toy_width(const gan_toy_options *opts)
 {
     return opts->kind == GAN_TOY_GAUSSIAN_1D ? 1 : 2;
 }
 
-size_t gan__toy_modes(const gan_toy_options *opts)
+static size_t toy_modes(const gan_toy_options *opts)
 {
     switch (opts->kind) {
     case GAN_TOY_RING_2D: return opts->modes;
@@ -92,7 +93,7 @@ size_t gan__toy_modes(const gan_toy_options *opts)
     }
 }
 
-void gan__toy_center(double c[2], const gan_toy_options *opts, size_t m)
+static void toy_center(double c[2], const gan_toy_options *opts, size_t m)
 {
     switch (opts->kind) {
     case GAN_TOY_RING_2D: {
@@ -114,10 +115,10 @@ void gan__toy_center(double c[2], const gan_toy_options *opts, size_t m)
     }
 }
 
-void gan__toy_nearest(int32_t *mode, double *dist_std, const gan_toy_options *opts,
+static void toy_nearest(int32_t *mode, double *dist_std, const gan_toy_options *opts,
                       const float *p)
 {
-    const size_t width = gan__toy_width(opts), modes = gan__toy_modes(opts);
+    const size_t width = toy_width(opts), modes = toy_modes(opts);
     double q[2] = {p[0], width > 1 ? p[1] : 0.0};
     if (!isfinite(q[0]) || !isfinite(q[1])) {
         *mode = -1;
@@ -128,7 +129,7 @@ void gan__toy_nearest(int32_t *mode, double *dist_std, const gan_toy_options *op
     double best_d2 = INFINITY;
     for (size_t m = 0; m < modes; m++) {
         double c[2];
-        gan__toy_center(c, opts, m);
+        toy_center(c, opts, m);
         double d0 = q[0] - c[0], d1 = width > 1 ? q[1] - c[1] : 0.0;
         double d2 = d0 * d0 + d1 * d1;
         if (d2 < best_d2) {
@@ -140,43 +141,35 @@ void gan__toy_nearest(int32_t *mode, double *dist_std, const gan_toy_options *op
     *dist_std = sqrt(best_d2) / (double)opts->std;
 }
 
-int gan_toy_options_init(gan_toy_options *opts, unsigned int version)
-{
-    GAN_CHECK_NULL("gan_toy_options_init", opts);
-    if (version != GAN_TOY_OPTIONS_VERSION)
-        return gan__error(GAN_EUNSUPPORTED, "gan_toy_options_init: version %u is unknown, this library knows %d",
-                          version, GAN_TOY_OPTIONS_VERSION);
-    const gan_toy_options def = GAN_TOY_OPTIONS_INIT;
-    *opts = def;
-    return GAN_OK;
-}
+GAN__DEFINE_OPTIONS_INIT(gan_toy_options_init, gan_toy_options, GAN_TOY_OPTIONS_VERSION,
+                         GAN_TOY_OPTIONS_INIT)
 
 size_t gan_toy_width(const gan_toy_options *opts)
 {
-    if (gan__toy_check("gan_toy_width", opts) != GAN_OK)
+    if (toy_check("gan_toy_width", opts) != GAN_OK)
         return 0;
-    return gan__toy_width(opts);
+    return toy_width(opts);
 }
 
 size_t gan_toy_num_modes(const gan_toy_options *opts)
 {
-    if (gan__toy_check("gan_toy_num_modes", opts) != GAN_OK)
+    if (toy_check("gan_toy_num_modes", opts) != GAN_OK)
         return 0;
-    return gan__toy_modes(opts);
+    return toy_modes(opts);
 }
 
 /* Common checks of the functions taking x (rows x cols). */
 static int check_points(const char *fn, const gan_toy_options *opts, const float *x,
                         size_t rows, size_t cols)
 {
-    int rc = gan__toy_check(fn, opts);
+    int rc = toy_check(fn, opts);
     if (rc != GAN_OK)
         return rc;
     GAN_CHECK_NULL(fn, x);
     GAN_CHECK_NONZERO(fn, rows);
-    if (cols != gan__toy_width(opts))
+    if (cols != toy_width(opts))
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, the toy's points have width %zu",
-                          fn, cols, gan__toy_width(opts));
+                          fn, cols, toy_width(opts));
     size_t n;
     if (gan__mul_size(&n, rows, cols) != 0)
         return gan__error(GAN_EINVAL, "%s: rows (%zu) overflows size_t", fn, rows);
@@ -186,17 +179,17 @@ static int check_points(const char *fn, const gan_toy_options *opts, const float
 int gan_toy_centers(float *out, size_t n, const gan_toy_options *opts)
 {
     static const char fn[] = "gan_toy_centers";
-    int rc = gan__toy_check(fn, opts);
+    int rc = toy_check(fn, opts);
     if (rc != GAN_OK)
         return rc;
     GAN_CHECK_NULL(fn, out);
-    const size_t width = gan__toy_width(opts), modes = gan__toy_modes(opts);
+    const size_t width = toy_width(opts), modes = toy_modes(opts);
     if (n != modes * width)
         return gan__error(GAN_ESHAPE, "%s: n is %zu, expected num_modes x width = %zu x %zu = %zu floats",
                           fn, n, modes, width, modes * width);
     for (size_t m = 0; m < modes; m++) {
         double c[2];
-        gan__toy_center(c, opts, m);
+        toy_center(c, opts, m);
         for (size_t j = 0; j < width; j++)
             out[m * width + j] = (float)c[j];
     }
@@ -209,12 +202,12 @@ int gan_toy_centers(float *out, size_t n, const gan_toy_options *opts)
 static void toy_sample(float *out, int32_t *labels, size_t rows, const gan_toy_options *opts,
                        gan_rng *rng)
 {
-    const size_t width = gan__toy_width(opts), modes = gan__toy_modes(opts);
+    const size_t width = toy_width(opts), modes = toy_modes(opts);
     gan__rng_fill_normal(rng, out, rows * width, 0.0f, opts->std);
     for (size_t i = 0; i < rows; i++) {
         size_t m = modes > 1 ? (size_t)gan__rng_below(rng, modes) : 0;
         double c[2];
-        gan__toy_center(c, opts, m);
+        toy_center(c, opts, m);
         for (size_t j = 0; j < width; j++)
             out[i * width + j] = (float)(c[j] + (double)out[i * width + j]);
         if (labels != NULL)
@@ -244,7 +237,7 @@ int gan_toy_density(double *out, const gan_toy_options *opts, const float *x,
     int rc = check_points(fn, opts, x, rows, cols);
     if (rc != GAN_OK)
         return rc;
-    const size_t width = gan__toy_width(opts), modes = gan__toy_modes(opts);
+    const size_t width = toy_width(opts), modes = toy_modes(opts);
     const double s = opts->std, var = s * s;
     /* (2 pi s^2)^(-d/2) / modes */
     const double norm = pow(2.0 * TOY_PI * var, -0.5 * (double)width) / (double)modes;
@@ -253,7 +246,7 @@ int gan_toy_density(double *out, const gan_toy_options *opts, const float *x,
         double sum = 0.0;
         for (size_t m = 0; m < modes; m++) {
             double c[2];
-            gan__toy_center(c, opts, m);
+            toy_center(c, opts, m);
             double d2 = 0.0;
             for (size_t j = 0; j < width; j++) {
                 double d = (double)p[j] - c[j];
@@ -273,11 +266,11 @@ int gan_toy_assign(int32_t *mode_out, float *dist_std_out, const gan_toy_options
     int rc = check_points("gan_toy_assign", opts, x, rows, cols);
     if (rc != GAN_OK)
         return rc;
-    const size_t width = gan__toy_width(opts);
+    const size_t width = toy_width(opts);
     for (size_t i = 0; i < rows; i++) {
         int32_t m;
         double d;
-        gan__toy_nearest(&m, &d, opts, x + i * width);
+        toy_nearest(&m, &d, opts, x + i * width);
         if (mode_out != NULL)
             mode_out[i] = m;
         if (dist_std_out != NULL)
@@ -293,12 +286,12 @@ int gan_dataset_create_toy(gan_dataset **out, const gan_toy_options *opts, size_
     static const char fn[] = "gan_dataset_create_toy";
     GAN_CHECK_NULL(fn, out);
     *out = NULL;
-    int rc = gan__toy_check(fn, opts);
+    int rc = toy_check(fn, opts);
     if (rc != GAN_OK)
         return rc;
     GAN_CHECK_NONZERO(fn, rows);
     GAN_CHECK_NULL(fn, rng);
-    const size_t width = gan__toy_width(opts);
+    const size_t width = toy_width(opts);
     size_t n, bytes, lbytes;
     if (gan__mul_size(&n, rows, width) != 0 || gan__mul_size(&bytes, n, sizeof(float)) != 0 ||
         gan__mul_size(&lbytes, rows, sizeof(int32_t)) != 0)
@@ -312,4 +305,41 @@ int gan_dataset_create_toy(gan_dataset **out, const gan_toy_options *opts, size_
     }
     toy_sample(x, labels, rows, opts, rng);
     return gan__dataset_create_owned(out, x, labels, rows, width, fn);
+}
+
+/* Mode coverage: each sample is assigned to its nearest centre; it is "high
+ * quality" when within 3 std of that centre, and a mode is covered when at
+ * least min_count high-quality samples are assigned to it. Samples with NaN
+ * or infinite coordinates are never high quality. */
+int gan_toy_coverage(gan_coverage *out, const gan_toy_options *opts, const float *samples,
+                     size_t rows, size_t cols, size_t min_count)
+{
+    static const char fn[] = "gan_toy_coverage";
+    GAN_CHECK_NULL(fn, out);
+    int rc = check_points(fn, opts, samples, rows, cols);
+    if (rc != GAN_OK)
+        return rc;
+    GAN_CHECK_NONZERO(fn, min_count);
+    const size_t width = toy_width(opts), modes = toy_modes(opts);
+    size_t *count = calloc(modes, sizeof *count);
+    if (count == NULL)
+        return gan__error(GAN_ENOMEM, "%s: out of memory for %zu modes", fn, modes);
+    size_t good = 0;
+    for (size_t i = 0; i < rows; i++) {
+        int32_t m;
+        double d;
+        toy_nearest(&m, &d, opts, samples + i * width);
+        if (m >= 0 && d <= 3.0) {
+            count[m]++;
+            good++;
+        }
+    }
+    uint32_t covered = 0;
+    for (size_t m = 0; m < modes; m++)
+        covered += count[m] >= min_count;
+    free(count);
+    out->modes_total = (uint32_t)modes;
+    out->modes_covered = covered;
+    out->high_quality_share = (double)good / (double)rows;
+    return GAN_OK;
 }

@@ -1,30 +1,52 @@
-/* Shared pieces of the discriminator and generator steps (private); the
- * session's simultaneous update is assembled from the same parts. */
+/* The training step (private): one discriminator step, one generator step
+ * and the simultaneous update of both, built on one backward-and-step
+ * helper. The public gan_update_d and gan_update_g and the session's loop
+ * run through these same functions. */
 #ifndef GAN_UPDATE_H
 #define GAN_UPDATE_H
 
-#include "net.h"
-#include "optim.h"
+#include "gan.h"
+#include "pool.h"
+
+/* What a training step borrows from its caller: the thread pool for the
+ * element-wise loops (NULL: the calling thread) and the gradient scratch,
+ * sized for rows_cap rows of a G of output width `width`. */
+typedef struct gan__step_ws {
+    gan__pool *pool;
+    float *dy;       /* loss gradients at D's logits: 3 x rows_cap */
+    float *dx;       /* gradient at G's output: rows_cap x width */
+    size_t rows_cap, width;
+} gan__step_ws;
+
+/* An empty workspace lending pool. */
+void gan__step_ws_init(gan__step_ws *ws, gan__pool *pool);
+/* Room for steps of up to rows rows with G's output width `width`
+ * (nothing happens when there is room); GAN_ENOMEM naming fn. */
+int gan__step_ws_reserve(gan__step_ws *ws, size_t rows, size_t width, const char *fn);
+void gan__step_ws_free(gan__step_ws *ws);
 
 /* D must end in a dense layer of width 1 with sigmoid (or identity)
  * activation, whose pre-activation is the logit. */
 int gan__check_discriminator(const gan_net *d, const char *fn);
-/* D's logits from its last training forward (one per row). */
-static inline const float *gan__d_logits(const gan_net *d)
-{
-    return gan__net_last_layer(d)->pre;
-}
-/* Mean of sigmoid(a) over n logits, in double. */
-double gan__mean_sigmoid(const float *a, size_t n);
-/* GAN_OK, or GAN_EDIVERGED naming fn when a logit is NaN or Inf. */
-int gan__check_logits_finite(const float *a, size_t n, const char *fn);
 
-/* The parameter backward of net (bound to opt) for opt's next step. For
- * SGD the gradient is folded straight into the velocity (no gradient array
- * pass; the net's gradient array is then not updated) and *fused is set;
- * otherwise an ordinary backward. Finish with gan__step_finish. */
-int gan__backward_for_step(int *fused, gan_net *net, gan_optimizer *opt, const float *dy,
-                           size_t rows, size_t cols, unsigned flags);
-int gan__step_finish(gan_optimizer *opt, int fused);
+/* The steps assume arguments the public functions or the session have
+ * checked (nets non-empty, optimizers bound, shapes matching, inputs
+ * finite, ws reserved for rows). fn names the public function in errors. */
+
+/* D's step on rows real and rows fake rows (cols wide), one fused pass. */
+int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
+                gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
+                unsigned d_flags, const char *fn);
+/* G's step on rows noise rows z (z_cols wide), through D. */
+int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
+                gan_net *d, gan_rng *rng, const float *z, size_t rows, size_t z_cols, int g_loss,
+                const char *fn);
+/* The original code's update: G's samples of z and the real rows through D
+ * as one batch; D's gradient from all of it and G's gradient through the
+ * same (dropped-out) fake rows; then both steps. */
+int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
+                   gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
+                   const float *z, size_t rows, size_t z_cols, unsigned d_flags, int g_loss,
+                   const char *fn);
 
 #endif

@@ -54,6 +54,14 @@ static void rig_free(rig *r)
     gan_net_free(r->net);
 }
 
+/* The fold of the rig's gradient (gan__grad_fold_fn). */
+static int fold_rig_grads(void *ctx, float *out, float alpha, float beta)
+{
+    rig *r = ctx;
+    gan__net_fold_param_grads(r->net, NULL, r->dy, ROWS, 0, out, alpha, beta);
+    return GAN_OK;
+}
+
 /* One step on the rig's fixed batch; the gradient used goes to g (may be
  * NULL). fused picks the fused path. */
 static void step(rig *r, int fused, float *g)
@@ -69,12 +77,7 @@ static void step(rig *r, int fused, float *g)
         assert_int_equal(gan_optimizer_step(r->opt), GAN_OK);
         return;
     }
-    float alpha, beta;
-    float *velocity = gan__optimizer_fused_begin(r->opt, &alpha, &beta);
-    assert_non_null(velocity);
-    assert_int_equal(gan__net_backward_fused(r->net, r->dy, ROWS, 0, velocity, alpha, beta),
-                     GAN_OK);
-    assert_int_equal(gan__optimizer_fused_finish(r->opt), GAN_OK);
+    assert_int_equal(gan__optimizer_step_fold(r->opt, NULL, fold_rig_grads, r), GAN_OK);
 }
 
 static float *params(const rig *r)
