@@ -27,6 +27,10 @@
  *   the const functions (gan_net_forward and the getters) as long as no
  *   thread modifies it at the same time.
  * - The last-error message and the log callback are per thread.
+ * - Only a gan_session runs work on threads of its own (its `threads`
+ *   option); every other function, gan_net_train_forward, gan_net_backward,
+ *   gan_optimizer_step and gan_update_d/g included, runs on the calling
+ *   thread (the BLAS may use its own threads for matrix products).
  * - The library keeps no global mutable state: every random draw comes from
  *   a gan_rng handle the caller (or a handle the caller owns) provides.
  *
@@ -259,7 +263,9 @@ GAN_EXTERN int gan_net_backward(float *dx, gan_net *net, const float *dy,
 
 /* Save / load a net (architecture and parameters): versioned little-endian
  * binary with a checksum, written to a temporary file and renamed over
- * path so a crash never leaves a half-written file. */
+ * path so a crash never leaves a half-written file. A file whose
+ * parameters hold NaN or Inf is refused on load (GAN_EFORMAT naming the
+ * layer); so is a session checkpoint (gan_session_load). */
 GAN_EXTERN int gan_net_save(const gan_net *net, const char *path);
 GAN_EXTERN int gan_net_load(gan_net **out, const char *path);
 
@@ -429,10 +435,20 @@ GAN_EXTERN int gan_loss_g(double *loss, float *grad, const float *logit_fake, si
                           int kind);
 
 /* ------------------------------------------------------------------------
- * One discriminator step and one generator step, usable without a session.
- * With an SGD optimizer the gradient is folded straight into the momentum
- * velocity (one memory pass fewer), so the net's gradient array
- * (gan_net_get_grads) is not updated by these steps; with Adam it is.
+ * One discriminator step and one generator step, usable without a session
+ * (a session runs the same code). With an SGD optimizer the gradient is
+ * folded straight into the momentum velocity (one memory pass fewer), so
+ * the net's gradient array (gan_net_get_grads) is not updated by these
+ * steps; with Adam it is.
+ * - Inputs holding NaN or Inf are refused with GAN_EINVAL naming the
+ *   argument and the row.
+ * - On any error but GAN_EDIVERGED the nets and optimizers are unchanged.
+ *   GAN_EDIVERGED for non-finite logits also changes nothing; when the
+ *   step itself turned a parameter NaN or Inf, the step was applied (a
+ *   session rolls back; without one, keep your own copy to restore).
+ * - stats (may be NULL) is written on GAN_OK only.
+ * - Each call allocates and frees a gradient scratch (3 x rows floats, plus
+ *   rows x G's output width for gan_update_g); a session reuses its own.
  * ---------------------------------------------------------------------- */
 
 typedef struct gan_step_stats {
@@ -516,16 +532,22 @@ GAN_EXTERN int gan_session_create(gan_session **out, gan_net *g, gan_net *d,
                                   gan_optimizer *g_opt, gan_optimizer *d_opt,
                                   gan_dataset *data, const gan_session_options *opts);
 GAN_EXTERN void gan_session_free(gan_session *s);
-/* One iteration of Algorithm 1. stats may be NULL. On GAN_EDIVERGED (a NaN
- * or Inf in a loss or a parameter) the nets, optimizers, RNG and dataset
- * position are back at the state after the last good iteration: the
+/* One iteration of Algorithm 1. stats may be NULL. All or nothing: on any
+ * error the nets, optimizers, RNG, dataset position and counters are as
+ * they were before the call, so a retry continues exactly as an
+ * uninterrupted run would. Everything that can fail for a reason other
+ * than divergence (shapes of the borrowed nets, workspace memory, the
+ * rollback snapshot) is checked before anything changes. On GAN_EDIVERGED
+ * (a NaN or Inf in a loss or a parameter) the state is restored: the
  * session keeps an in-memory snapshot every 500 iterations and replays the
- * good iterations after it, which training's determinism makes exact. */
+ * good iterations after it, which training's determinism makes exact, and
+ * the restore allocates nothing, so it cannot fail. */
 GAN_EXTERN int gan_session_step(gan_stats *stats, gan_session *s);
 /* iterations steps, calling progress (may be NULL) after each. */
 GAN_EXTERN int gan_session_train(gan_session *s, uint64_t iterations,
                                  gan_progress_fn progress, void *userdata);
-/* Train until `epochs` more epochs of the dataset have been completed. */
+/* Train until `epochs` more epochs of the dataset have been completed.
+ * GAN_EINVAL when the epoch count would overflow. */
 GAN_EXTERN int gan_session_train_epochs(gan_session *s, uint64_t epochs,
                                         gan_progress_fn progress, void *userdata);
 /* Iterations completed so far (0 for a new session). */

@@ -1,6 +1,7 @@
 /* GAN losses from the discriminator's logits a (D = sigmoid(a)), through
  * softplus so they stay finite for logits of any size:
  *   log D = -softplus(-a),  log(1 - D) = -softplus(a). */
+#include "numeric.h"
 #include "status.h"
 
 #include <math.h>
@@ -8,14 +9,6 @@
 static inline double softplus(double x)
 {
     return x > 0.0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
-
-static inline double sigmoid(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    const double e = exp(x);
-    return e / (1.0 + e);
 }
 
 static int check_logits(const float *a, size_t n, const char *fn, const char *name)
@@ -48,13 +41,13 @@ int gan_loss_d(double *loss, float *grad_real, float *grad_fake, const float *lo
         const double a = logit_real[i];
         sr += softplus(-a);
         if (grad_real)
-            grad_real[i] = (float)(w * (sigmoid(a) - 1.0) / (double)n_real);
+            grad_real[i] = (float)(w * (gan__sigmoid(a) - 1.0) / (double)n_real);
     }
     for (size_t i = 0; i < n_fake; i++) {
         const double a = logit_fake[i];
         sf += softplus(a);
         if (grad_fake)
-            grad_fake[i] = (float)(w * sigmoid(a) / (double)n_fake);
+            grad_fake[i] = (float)(w * gan__sigmoid(a) / (double)n_fake);
     }
     *loss = w * (sr / (double)n_real + sf / (double)n_fake);
     return GAN_OK;
@@ -75,11 +68,11 @@ int gan_loss_g(double *loss, float *grad, const float *logit_fake, size_t n, int
         if (kind == GAN_G_LOSS_NON_SATURATING) {
             s += softplus(-a);
             if (grad)
-                grad[i] = (float)((sigmoid(a) - 1.0) / (double)n);
+                grad[i] = (float)((gan__sigmoid(a) - 1.0) / (double)n);
         } else {
             s -= softplus(a);
             if (grad)
-                grad[i] = (float)(-sigmoid(a) / (double)n);
+                grad[i] = (float)(-gan__sigmoid(a) / (double)n);
         }
     }
     *loss = s / (double)n;

@@ -103,9 +103,11 @@ static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
         memset(p + net->n_params, 0, np * sizeof *p);
         memset(g + net->n_params, 0, np * sizeof *g);
     }
-    /* The workspace no longer matches the layers; rebuilt on next use. */
+    /* The workspace no longer matches the layers; rebuilt on next use. A
+     * training forward that ran before is forgotten: remember why. */
+    const int had_forward = net->last_rows > 0 || net->layers_changed;
     gan__net_free_workspace(net);
-    net->layers_changed = 1;
+    net->layers_changed = had_forward;
     gan__layer *l = &net->layers[net->n_layers++];
     *l = *proto;
     l->poff = net->n_params;

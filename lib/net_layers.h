@@ -44,7 +44,8 @@ struct gan_net {
     float *input;       /* copy of the last training input (rows x input_width) */
     float *scratch[3];  /* backward buffers (rows_cap x max_width each) */
     size_t last_rows;   /* rows of the last training forward, 0 if none */
-    int layers_changed; /* a layer was added after the last training forward */
+    int layers_changed; /* a layer was added after a training forward (none
+                           has run since) */
 };
 
 static inline const gan__layer *gan__net_last_layer(const gan_net *net)

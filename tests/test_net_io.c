@@ -505,6 +505,41 @@ static void test_crafted_payloads(void **state)
     gan_rng_free(rng);
 }
 
+/* A net file holding NaN or Inf weights is refused on load, naming the
+ * layer (before, it loaded and every later training step failed). */
+static void test_nonfinite_weights_refused(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
+    gan_net *net = small_net(rng);
+    const size_t np = gan_net_num_params(net);
+    float *p = malloc(np * sizeof *p);
+    assert_non_null(p);
+    assert_int_equal(gan_net_get_params(p, np, net), GAN_OK);
+    gan_layer_info last;
+    const size_t nl = gan_net_num_layers(net);
+    assert_int_equal(gan_net_layer_info(&last, net, nl - 1), GAN_OK);
+    char path[256];
+    in_dir(path, sizeof path, "nan.gan");
+    const float bad[] = {NAN, INFINITY};
+    for (int k = 0; k < 2; k++) {
+        p[last.param_offset] = bad[k];
+        assert_int_equal(gan_net_set_params(net, p, np), GAN_OK);
+        assert_int_equal(gan_net_save(net, path), GAN_OK);
+        gan_net *loaded = (gan_net *)(void *)&loaded;
+        assert_int_equal(gan_net_load(&loaded, path), GAN_EFORMAT);
+        assert_null(loaded);
+        char want[64];
+        snprintf(want, sizeof want, "layer %zu holds NaN or Inf", nl - 1);
+        assert_non_null(strstr(gan_error_last(), want));
+    }
+    unlink(path);
+    free(p);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_flipped),
         cmocka_unit_test(test_foreign_files),
         cmocka_unit_test(test_crafted_payloads),
+        cmocka_unit_test(test_nonfinite_weights_refused),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -588,6 +588,60 @@ static int teardown(void **state)
     return rmdir(tmpdir);
 }
 
+/* A checkpoint whose nets hold NaN or Inf is refused naming the net and
+ * the layer, and the session is unchanged. */
+static void test_nonfinite_checkpoint_weights(void **state)
+{
+    (void)state;
+    gan_fixture f, o;
+    fixture_make(&f, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
+    fixture_make(&o, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
+    assert_int_equal(gan_session_train(o.s, 3, NULL, NULL), GAN_OK);
+    size_t n0;
+    float *p0 = params_of(&o, &n0);
+    char path[512];
+    path_in_tmp(path, sizeof path, "nan.ckpt");
+    /* D's last layer (layer 3) gets an Inf bias: saved as it is. */
+    const size_t nd = gan_net_num_params(f.d);
+    float *pd = xmalloc(nd * sizeof *pd);
+    assert_int_equal(gan_net_get_params(pd, nd, f.d), GAN_OK);
+    pd[nd - 1] = INFINITY;
+    assert_int_equal(gan_net_set_params(f.d, pd, nd), GAN_OK);
+    assert_int_equal(gan_session_save(f.s, path), GAN_OK);
+    assert_int_equal(gan_session_load(o.s, path), GAN_EFORMAT);
+    assert_non_null(strstr(gan_error_last(), "D's layer 3 holds NaN or Inf"));
+    size_t n1;
+    float *p1 = params_of(&o, &n1);
+    assert_memory_equal(p0, p1, n0 * sizeof *p0);
+    assert_int_equal(gan_session_iteration(o.s), 3);
+    /* It still trains. */
+    assert_int_equal(gan_session_train(o.s, 1, NULL, NULL), GAN_OK);
+    unlink(path);
+    free(pd);
+    free(p0);
+    free(p1);
+    fixture_free(&f);
+    fixture_free(&o);
+}
+
+/* Arguments that used to wrap around or allocate before being refused. */
+static void test_overflowing_arguments(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_train_epochs(f.s, 1, NULL, NULL), GAN_OK);
+    const uint64_t it = gan_session_iteration(f.s);
+    assert_int_equal(gan_session_train_epochs(f.s, UINT64_MAX, NULL, NULL), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "gan_session_train_epochs: epochs"));
+    assert_int_equal(gan_session_iteration(f.s), it);
+    float out[2];
+    assert_int_equal(gan_session_sample(out, (size_t)INT32_MAX + 1, 2, f.s, NULL), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "gan_session_sample: rows is"));
+    assert_int_equal(gan_session_sample(out, SIZE_MAX, 2, f.s, NULL), GAN_EINVAL);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +657,8 @@ int main(void)
         cmocka_unit_test(test_divergence_restores_last_good),
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_create_checks),
+        cmocka_unit_test(test_nonfinite_checkpoint_weights),
+        cmocka_unit_test(test_overflowing_arguments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

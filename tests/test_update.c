@@ -299,6 +299,91 @@ static void test_divergence_and_bad_input(void **state)
     gan_rng_free(rng);
 }
 
+/* Params and optimizer state of a net, concatenated (malloc'ed). */
+static unsigned char *snapshot(const gan_net *net, const gan_optimizer *opt, size_t *n)
+{
+    const size_t np = gan_net_num_params(net) * sizeof(float), ns = gan_optimizer_state_size(opt);
+    unsigned char *b = malloc(np + ns);
+    assert_non_null(b);
+    assert_int_equal(gan_net_get_params((float *)(void *)b, np / sizeof(float), net), GAN_OK);
+    assert_int_equal(gan_optimizer_get_state(b + np, ns, opt), GAN_OK);
+    *n = np + ns;
+    return b;
+}
+
+static void assert_unchanged(const gan_net *net, const gan_optimizer *opt, const unsigned char *b0,
+                             size_t n0)
+{
+    size_t n1;
+    unsigned char *b1 = snapshot(net, opt, &n1);
+    assert_int_equal(n0, n1);
+    assert_memory_equal(b0, b1, n0);
+    free(b1);
+}
+
+/* A NaN or Inf in real, fake or z is refused naming the argument and the
+ * row, the nets and optimizers stay exactly as they were, and the next
+ * clean step works (before, ReLU mapped the NaN to 0, the logit check
+ * passed and the first layer's weights became NaN for good). */
+static void test_nonfinite_input_changes_nothing(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 15), GAN_OK);
+    gan_net *g = make_g(rng), *d = make_d(rng, 1);
+    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+    o.momentum = o.momentum_final = 0.7f;
+    gan_optimizer *gopt, *dopt;
+    assert_int_equal(gan_optimizer_create(&gopt, g, &o), GAN_OK);
+    assert_int_equal(gan_optimizer_create(&dopt, d, &o), GAN_OK);
+    float z[ROWS * ZW], real[ROWS * XW], fake[ROWS * XW];
+    gan_rng_uniform(z, ROWS * ZW, rng, -1.0f, 1.0f);
+    gan_rng_uniform(real, ROWS * XW, rng, 0.0f, 1.0f);
+    gan_rng_uniform(fake, ROWS * XW, rng, 0.0f, 1.0f);
+    gan_step_stats st;
+    /* One clean step each first, so the momentum state is not all zero. */
+    assert_int_equal(gan_update_d(&st, d, dopt, rng, real, fake, ROWS, XW, 0), GAN_OK);
+    assert_int_equal(gan_update_g(&st, g, gopt, d, rng, z, ROWS, ZW, 0), GAN_OK);
+
+    size_t nd, ng;
+    unsigned char *d0 = snapshot(d, dopt, &nd), *g0 = snapshot(g, gopt, &ng);
+    const float bad[] = {NAN, INFINITY, -INFINITY};
+    for (int k = 0; k < 3; k++) {
+        float r2[ROWS * XW], f2[ROWS * XW], z2[ROWS * ZW];
+        memcpy(r2, real, sizeof r2);
+        memcpy(f2, fake, sizeof f2);
+        memcpy(z2, z, sizeof z2);
+        r2[3 * XW + 2] = bad[k];
+        assert_int_equal(gan_update_d(&st, d, dopt, rng, r2, fake, ROWS, XW, 0), GAN_EINVAL);
+        assert_non_null(strstr(gan_error_last(), "gan_update_d: real row 3"));
+        assert_unchanged(d, dopt, d0, nd);
+        f2[(ROWS - 1) * XW] = bad[k];
+        assert_int_equal(gan_update_d(&st, d, dopt, rng, real, f2, ROWS, XW, 0), GAN_EINVAL);
+        assert_non_null(strstr(gan_error_last(), "gan_update_d: fake row 15"));
+        assert_unchanged(d, dopt, d0, nd);
+        z2[5 * ZW + 1] = bad[k];
+        assert_int_equal(gan_update_g(&st, g, gopt, d, rng, z2, ROWS, ZW, 0), GAN_EINVAL);
+        assert_non_null(strstr(gan_error_last(), "gan_update_g: z row 5"));
+        assert_unchanged(g, gopt, g0, ng);
+        assert_unchanged(d, dopt, d0, nd);
+    }
+    /* Errors name the public function, never an internal callee. */
+    assert_int_equal(gan_update_d(&st, d, dopt, NULL, real, fake, ROWS, XW, 0), GAN_EINVAL);
+    assert_non_null(strstr(gan_error_last(), "gan_update_d: rng is NULL"));
+    assert_unchanged(d, dopt, d0, nd);
+    /* Clean input still trains. */
+    assert_int_equal(gan_update_d(&st, d, dopt, rng, real, fake, ROWS, XW, 0), GAN_OK);
+    assert_int_equal(gan_update_g(&st, g, gopt, d, rng, z, ROWS, ZW, 0), GAN_OK);
+    assert_true(isfinite(st.g_loss));
+    free(d0);
+    free(g0);
+    gan_optimizer_free(gopt);
+    gan_optimizer_free(dopt);
+    gan_net_free(g);
+    gan_net_free(d);
+    gan_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_d_step_gradient),
         cmocka_unit_test(test_d_learns_separable),
         cmocka_unit_test(test_divergence_and_bad_input),
+        cmocka_unit_test(test_nonfinite_input_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
