@@ -288,25 +288,30 @@ static int maybe_snapshot(gan_session *s)
     return GAN_OK;
 }
 
-/* After a divergence at iteration failed: restore the snapshot and replay
- * the good iterations after it (training is deterministic for a seed, and
- * the restore allocates nothing, so this brings back the state before the
- * failed step). */
-static int roll_back(gan_session *s, uint64_t failed, const char *why)
+/* After iteration `failed` returned error code (a divergence; any other
+ * error is caught before the step changes anything, see prepare_step, but
+ * is rolled back the same way should one ever slip through): restore the
+ * snapshot and replay the good iterations after it. Training is
+ * deterministic for a seed and the restore allocates nothing, so this
+ * brings back the state before the failed step. */
+static int roll_back(gan_session *s, uint64_t failed, int code, const char *why)
 {
-    char msg[256];
+    char msg[512];
     snprintf(msg, sizeof msg, "%s", why);
     int rc = gan__session_restore(s, s->snap.data, s->snap.len, "rollback snapshot");
     gan_stats st;
     while (rc == GAN_OK && s->iteration + 1 < failed)
         rc = iterate(&st, s);
     if (rc)
-        return gan__error(GAN_EDIVERGED,
-                          "gan_session_step: diverged at iteration %llu (%s) and could not restore the last good state",
+        return gan__error(code,
+                          "gan_session_step: iteration %llu failed (%s) and the last good state could not be restored",
                           (unsigned long long)failed, msg);
-    return gan__error(GAN_EDIVERGED,
-                      "gan_session_step: diverged at iteration %llu (%s); state restored to iteration %llu",
-                      (unsigned long long)failed, msg, (unsigned long long)s->iteration);
+    if (code == GAN_EDIVERGED)
+        return gan__error(code,
+                          "gan_session_step: diverged at iteration %llu (%s); state restored to iteration %llu",
+                          (unsigned long long)failed, msg, (unsigned long long)s->iteration);
+    return gan__error(code, "%s (state restored to iteration %llu)", msg,
+                      (unsigned long long)s->iteration);
 }
 
 int gan_session_step(gan_stats *stats, gan_session *s)
@@ -320,10 +325,8 @@ int gan_session_step(gan_stats *stats, gan_session *s)
     gan_stats st;
     const uint64_t attempt = s->iteration + 1;
     rc = iterate(&st, s);
-    if (rc == GAN_EDIVERGED)
-        return roll_back(s, attempt, gan_error_last());
     if (rc)
-        return rc;
+        return roll_back(s, attempt, rc, gan_error_last());
     if (stats)
         *stats = st;
     return GAN_OK;
