@@ -6,7 +6,7 @@
  *   usage: bench_iteration [iterations] [warmup]
  *
  * Data are random numbers of MNIST's shape (timing does not depend on pixel
- * values), as in the PyTorch peer (shared/peers/torch_mlp_gan.py).
+ * values), as in the PyTorch peer (docs/paper.md §5).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>

@@ -1,4 +1,4 @@
-/* bench_parzen: the paper's Parzen-window protocol (DESIGN.md section 3),
+/* bench_parzen: the paper's Parzen-window protocol (docs/paper.md §3),
  * timed phase by phase.
  *
  *   usage: bench_parzen [data_dir] [block_rows]

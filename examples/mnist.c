@@ -1,6 +1,6 @@
 /* mnist: the paper's MNIST experiment (Goodfellow et al. 2014, Table 1).
  *
- * Trains the original code's model and recipe (DESIGN.md §2) on
+ * Trains the original code's model and recipe (docs/paper.md §2) on
  * train[0:50000], evaluates the Parzen-window log-likelihood every few
  * epochs (σ from train[50000:51000], then the 10,000 test images), keeps the
  * best checkpoint by validation log-likelihood, and at the end writes a
@@ -18,7 +18,7 @@
  * threads (OPENBLAS_NUM_THREADS).
  *
  * σ is cross-validated twice from the same samples and validation rows:
- * on the original code's 10-value grid (DESIGN.md §3; this figure picks the
+ * on the original code's 10-value grid (docs/paper.md §3; this figure picks the
  * best checkpoint) and on --sigma-grid values over the same range [0.1, 1].
  * The paper says only that σ was cross-validated; the 10-value grid is
  * coarse enough to cost about 4 nats here (docs/reproducing.md).
@@ -182,7 +182,7 @@ static int load_data(struct data *dd, const char *dir)
     return GAN_OK;
 }
 
-/* The original code's model (DESIGN.md §2). */
+/* The original code's model (docs/paper.md §2). */
 static int build_model(struct model *m, struct data *dd, const struct options *o)
 {
     gan_rng *init_rng = NULL;
@@ -297,7 +297,7 @@ static size_t argmax(const double *v, size_t n)
     return best;
 }
 
-/* DESIGN.md §3: n samples of G, σ on the first 1000 validation rows, then
+/* docs/paper.md §3: n samples of G, σ on the first 1000 validation rows, then
  * the whole test set at that σ. One pass over the validation distances
  * scores the paper's 10 σ values and the fine grid's together. */
 static int parzen_eval(struct parzen_result *r, struct model *m, struct data *dd,

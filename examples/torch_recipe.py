@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Cross-check of examples/mnist with an independent implementation: the
-paper's MNIST model and the original code's recipe (DESIGN.md section 2) in
+paper's MNIST model and the original code's recipe (docs/paper.md section 2) in
 PyTorch, so the training behaviour libgan shows can be compared with
 another library's.
 
@@ -8,7 +8,7 @@ another library's.
 
 Prints mean D(x) and D(G(z)) per epoch, like examples/mnist, and at the end
 the Parzen-window log-likelihood of 10,000 samples on the MNIST test set
-with sigma chosen on train[50000:51000] (DESIGN.md section 3). Needs
+with sigma chosen on train[50000:51000] (docs/paper.md section 3). Needs
 python3-torch (bash cmake/deps.sh --peer). Slow: about 40 s per epoch on
 one core.
 """

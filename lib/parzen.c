@@ -1,5 +1,5 @@
 /* Gaussian Parzen-window log-likelihood (the estimator of the paper's
- * Table 1, protocol of DESIGN.md section 3).
+ * Table 1, protocol of docs/paper.md section 3).
  *
  *   log p(x) = logsumexp_i(-D_i / (2 sigma^2)) - log n - d log(sigma sqrt(2 pi)),
  *   D_i = |x - mu_i|^2 = |x|^2 + |mu_i|^2 - 2 x.mu_i
