@@ -3,9 +3,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define GAN_ERROR_MAX 512
+/* Room for two paths of PATH_MAX (4096) bytes and the reason. Longer
+ * messages lose their middle, never their end (see format_message). */
+#define GAN_ERROR_MAX 8704
+#define GAN_ELLIPSIS "..."
 
 /* Per-thread, by design: the error message and the log callback belong to
  * the thread making the call, so handles used on different threads never
@@ -55,11 +59,39 @@ static void deliver(int level, const char *msg)
         tls_log_fn(level, msg, tls_log_userdata);
 }
 
+/* vsnprintf into buf (size > 16) that keeps the end of a message too long
+ * for buf: messages put the path first and the reason last, so the middle
+ * of an overlong path is dropped for GAN_ELLIPSIS. Cuts avoid splitting a
+ * UTF-8 sequence. Without memory for the whole text, the start is kept. */
+static void format_message(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    const int n = vsnprintf(buf, size, fmt, ap);
+    if (n >= 0 && (size_t)n >= size) {
+        char *full = malloc((size_t)n + 1);
+        if (full != NULL) {
+            vsnprintf(full, (size_t)n + 1, fmt, again);
+            const size_t dots = sizeof GAN_ELLIPSIS - 1;
+            size_t head = (size - 1 - dots) / 3;
+            size_t tail_at = (size_t)n - (size - 1 - dots - head);
+            while (head > 0 && ((unsigned char)full[head] & 0xc0) == 0x80)
+                head--;
+            while (((unsigned char)full[tail_at] & 0xc0) == 0x80)
+                tail_at++;
+            memcpy(buf + head, GAN_ELLIPSIS, dots);
+            memcpy(buf + head + dots, full + tail_at, (size_t)n - tail_at + 1);
+            free(full);
+        }
+    }
+    va_end(again);
+}
+
 int gan__error(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tls_error, sizeof tls_error, fmt, ap);
+    format_message(tls_error, sizeof tls_error, fmt, ap);
     va_end(ap);
     tls_error_code = code;
     deliver(GAN_LOG_ERROR, tls_error);
@@ -73,7 +105,7 @@ void gan__log(int level, const char *fmt, ...)
     if (tls_log_fn == NULL || level > tls_log_max_level)
         return;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    format_message(buf, sizeof buf, fmt, ap);
     va_end(ap);
     deliver(level, buf);
 }
