@@ -149,9 +149,11 @@ static long long idx_read_gzip(idx_file *f, unsigned char *p, size_t n)
                 return -1;
             if (f->zs.avail_in == 0)
                 break;
-            if (f->zs.avail_in < 2 || f->zs.next_in[0] != 0x1f || f->zs.next_in[1] != 0x8b)
-                return gan__error(GAN_EFORMAT, "%s: %llu trailing bytes after the end of the gzip data",
-                                  f->path, (unsigned long long)idx_left(f));
+            if (f->zs.avail_in < 2 || f->zs.next_in[0] != 0x1f || f->zs.next_in[1] != 0x8b) {
+                const uint64_t left = idx_left(f);
+                return gan__error(GAN_EFORMAT, "%s: %llu trailing byte%s after the end of the gzip data",
+                                  f->path, (unsigned long long)left, left == 1 ? "" : "s");
+            }
             inflateReset(&f->zs);
             f->member_done = 0;
         }

@@ -203,12 +203,13 @@ int gan__container_open(gan__reader *payload, uint32_t *version,
     const uint64_t plen = gan__get_u64(&r);
     const uint64_t have = (uint64_t)(len - GAN_CONTAINER_OVERHEAD);
     if (plen < have)
-        return gan__error(GAN_EFORMAT, "%s: %llu trailing bytes after the %llu-byte payload", what,
-                          (unsigned long long)(have - plen), (unsigned long long)plen);
+        return gan__error(GAN_EFORMAT, "%s: %llu trailing byte%s after the %llu-byte payload", what,
+                          (unsigned long long)(have - plen), have - plen == 1 ? "" : "s",
+                          (unsigned long long)plen);
     if (plen > have)
         return gan__error(GAN_EFORMAT, "%s: truncated: the header announces a %llu-byte payload, "
-                          "%llu bytes are missing", what, (unsigned long long)plen,
-                          (unsigned long long)(plen - have));
+                          "%llu byte%s missing", what, (unsigned long long)plen,
+                          (unsigned long long)(plen - have), plen - have == 1 ? " is" : "s are");
     const uint8_t *bytes = data;
     size_t body = len - 4;
     uint32_t stored = (uint32_t)bytes[body] | (uint32_t)bytes[body + 1] << 8 |

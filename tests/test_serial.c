@@ -202,6 +202,40 @@ static void test_atomic_write_mode(void **state)
     rmdir(dir);
 }
 
+/* Messages about a wrong container say what is wrong in printable text:
+ * the expected magic without its version byte, trailing bytes apart from
+ * missing ones. */
+static void test_container_messages(void **state)
+{
+    (void)state;
+    static const char CKPT[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
+    static const char NET[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'N', 'E', 'T', '\0', '\1'};
+    gan__writer c;
+    gan__writer_init(&c);
+    gan__container_build(&c, MAGIC, 1, "0123456789", 10);
+    gan__put_u32(&c, 0); /* room to show a file one byte too long */
+    assert_false(c.failed);
+    const size_t len = c.len - 4;
+    gan__reader r;
+    uint32_t version;
+    assert_int_equal(gan__container_open(&r, &version, c.data, len, CKPT, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: wrong magic number (not a GANCKPT file)");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len, NET, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: wrong magic number (not a GANNET file)");
+
+    assert_int_equal(gan__container_open(&r, &version, c.data, len + 1, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: 1 trailing byte after the 10-byte payload");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len + 3, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: 3 trailing bytes after the 10-byte payload");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len - 1, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(),
+                        "f: truncated: the header announces a 10-byte payload, 1 byte is missing");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len - 7, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(),
+                        "f: truncated: the header announces a 10-byte payload, 7 bytes are missing");
+    gan__writer_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_mode),
         cmocka_unit_test(test_atomic_write_symlink),
+        cmocka_unit_test(test_container_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
