@@ -263,9 +263,14 @@ GAN_EXTERN int gan_net_backward(float *dx, gan_net *net, const float *dy,
 
 /* Save / load a net (architecture and parameters): versioned little-endian
  * binary with a checksum, written to a temporary file and renamed over
- * path so a crash never leaves a half-written file. A file whose
- * parameters hold NaN or Inf is refused on load (GAN_EFORMAT naming the
- * layer); so is a session checkpoint (gan_session_load). */
+ * path so a crash never leaves a half-written file. Every save of libgan
+ * (nets, checkpoints, PNG grids) works this way: the temporary file is
+ * ".<name>.gan-tmp.XXXXXX" beside the destination, and the next successful
+ * save of that destination removes those a killed save left behind. A path
+ * that exists but is not a regular file (a FIFO, a device, a folder) is
+ * refused with GAN_EIO and left alone; an empty path is GAN_EINVAL. A file
+ * whose parameters hold NaN or Inf is refused on load (GAN_EFORMAT naming
+ * the layer); so is a session checkpoint (gan_session_load). */
 GAN_EXTERN int gan_net_save(const gan_net *net, const char *path);
 GAN_EXTERN int gan_net_load(gan_net **out, const char *path);
 

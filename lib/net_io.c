@@ -1,5 +1,6 @@
 /* gan_net files: architecture and parameters in a checksummed container
  * (see serial.h), written atomically. */
+#include "fs.h"
 #include "net_layers.h"
 #include "status.h"
 
@@ -195,10 +196,12 @@ int gan_net_load(gan_net **out, const char *path)
 {
     GAN_CHECK_NULL("gan_net_load", out);
     *out = NULL;
-    GAN_CHECK_NULL("gan_net_load", path);
+    int rc = gan__check_path("gan_net_load", "path", path);
+    if (rc)
+        return rc;
     void *data;
     gan__reader r;
-    int rc = gan__container_load(&data, &r, path, NET_MAGIC, NET_FORMAT_VERSION, (size_t)1 << 34,
+    rc = gan__container_load(&data, &r, path, NET_MAGIC, NET_FORMAT_VERSION, (size_t)1 << 34,
                                  "net");
     if (rc)
         return rc;

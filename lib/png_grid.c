@@ -10,8 +10,9 @@
  * The file is encoded in memory and written atomically (temporary file in
  * the same folder, fsync, rename).
  */
-#include "status.h"
+#include "fs.h"
 #include "serial.h"
+#include "status.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -62,6 +63,14 @@ static void png_ctx_flush(png_structp png)
     (void)png;
 }
 
+/* Whether a libpng error message reports a failed allocation: png_malloc
+ * says "Out of memory", a failed zlib initialisation (Z_MEM_ERROR) says
+ * "insufficient memory". */
+static int is_out_of_memory(const char *msg)
+{
+    return strstr(msg, "ut of memory") != NULL || strstr(msg, "nsufficient memory") != NULL;
+}
+
 /* Encode pixels (height x width bytes) into c->out. Only png and info live
  * across setjmp, and neither changes after it. */
 static int png_encode(png_ctx *c, const uint8_t *pixels, uint32_t width, uint32_t height)
@@ -76,7 +85,7 @@ static int png_encode(png_ctx *c, const uint8_t *pixels, uint32_t width, uint32_
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        if (c->out.failed)
+        if (c->out.failed || is_out_of_memory(c->msg))
             return gan__error(GAN_ENOMEM, "gan_png_write_grid: out of memory encoding the image");
         return gan__error(GAN_EIO, "gan_png_write_grid: libpng: %s", c->msg);
     }
@@ -124,14 +133,14 @@ int gan_png_write_grid(const char *path, const float *images,
                        const float *last_column)
 {
     static const char fn[] = "gan_png_write_grid";
-    GAN_CHECK_NULL(fn, path);
+    int rc = gan__check_path(fn, "path", path);
+    if (rc)
+        return rc;
     GAN_CHECK_NULL(fn, images);
     GAN_CHECK_NONZERO(fn, grid_rows);
     GAN_CHECK_NONZERO(fn, grid_cols);
     GAN_CHECK_NONZERO(fn, h);
     GAN_CHECK_NONZERO(fn, w);
-    if (path[0] == '\0')
-        return gan__error(GAN_EINVAL, "%s: path is empty", fn);
     /* Pixel sizes, each checked against overflow and PNG's limit. */
     size_t main_w, width, height, area;
     const size_t extra = last_column != NULL ? PNG_GAP + PNG_SEP + PNG_SEP : 0;
@@ -171,20 +180,10 @@ int gan_png_write_grid(const char *path, const float *images,
     }
     gan__writer_init(&ctx->out);
     ctx->msg[0] = '\0';
-    int rc = png_encode(ctx, canvas, (uint32_t)width, (uint32_t)height);
+    rc = png_encode(ctx, canvas, (uint32_t)width, (uint32_t)height);
     free(canvas);
-    if (rc == GAN_OK) {
-        rc = gan__file_write_atomic(path, ctx->out.data, ctx->out.len);
-        if (rc != GAN_OK) {
-            char msg[512];
-            size_t n = strlen(gan_error_last());
-            if (n >= sizeof msg)
-                n = sizeof msg - 1;
-            memcpy(msg, gan_error_last(), n);
-            msg[n] = '\0';
-            rc = gan__error(rc, "%s: %s", fn, msg);
-        }
-    }
+    if (rc == GAN_OK)
+        rc = gan__file_write_atomic(fn, path, ctx->out.data, ctx->out.len);
     gan__writer_free(&ctx->out);
     free(ctx);
     return rc;

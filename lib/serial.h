@@ -1,5 +1,5 @@
-/* Little-endian serialisation, checksummed containers and atomic file
- * writes (private). Every file libgan writes is a container:
+/* Little-endian serialisation and checksummed containers (private); the
+ * container files go through fs.h. Every file libgan writes is a container:
  *   magic[8] | u32 format version | u64 payload length | payload | u32 CRC-32
  * where the CRC covers everything before it. */
 #ifndef GAN_SERIAL_H
@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/stat.h>
 
 #define GAN_MAGIC_LEN 8
 #define GAN_CONTAINER_OVERHEAD (GAN_MAGIC_LEN + 4 + 8 + 4)
@@ -50,16 +49,6 @@ static inline size_t gan__reader_left(const gan__reader *r) { return r->len - r-
 
 uint32_t gan__crc32(const void *data, size_t len);
 
-/* strerror(e) in buf, without strerror's shared buffer (the library may be
- * used from several threads). Returns buf. */
-#define GAN_ERRNO_TEXT_MAX 128
-const char *gan__errno_text(int e, char buf[GAN_ERRNO_TEXT_MAX]);
-
-/* Open path read-only as *fd_out and its status in *st. Fails with GAN_EIO
- * unless it is a regular file; never blocks on a FIFO. expected names the
- * wanted content in messages ("a libgan file"). */
-int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char *expected);
-
 /* Wrap payload into a container in out (out must be initialised). */
 void gan__container_build(gan__writer *out, const char magic[GAN_MAGIC_LEN],
                           uint32_t version, const void *payload, size_t payload_len);
@@ -71,7 +60,8 @@ int gan__container_open(gan__reader *payload, uint32_t *version,
                         const char magic[GAN_MAGIC_LEN], const char *what);
 
 /* Save payload (its failed flag means out of memory) as a container file at
- * path, atomically; fn names the caller in messages. Frees nothing. */
+ * path with gan__file_write_atomic (fs.h); fn names the caller in messages.
+ * Frees nothing. */
 int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint32_t version,
                         const gan__writer *payload, const char *fn);
 /* Read the container file at path (at most max_len bytes), check magic,
@@ -81,17 +71,5 @@ int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint3
 int gan__container_load(void **data, gan__reader *payload, const char *path,
                         const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
                         const char *what);
-
-/* Write data to path atomically: a temporary file in the same folder,
- * flushed and fsync'ed, renamed over path, then the folder fsync'ed so the
- * rename survives a power loss. Through a symbolic link, the file it points
- * to is replaced and the link kept. Returns GAN_OK or GAN_EIO; on a failure
- * before the rename path is untouched and the temporary file removed (a
- * failed folder sync is reported after the new file is in place). */
-int gan__file_write_atomic(const char *path, const void *data, size_t len);
-/* Read a whole regular file (at most max_len bytes) into a malloc'ed
- * buffer. Returns GAN_OK, GAN_EIO (missing, a directory, unreadable) or
- * GAN_EFORMAT (larger than max_len). */
-int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len);
 
 #endif

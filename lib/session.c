@@ -296,7 +296,7 @@ static int maybe_snapshot(gan_session *s)
  * brings back the state before the failed step. */
 static int roll_back(gan_session *s, uint64_t failed, int code, const char *why)
 {
-    char msg[512];
+    char msg[GAN__ERROR_MAX];
     snprintf(msg, sizeof msg, "%s", why);
     int rc = gan__session_restore(s, s->snap.data, s->snap.len, "rollback snapshot");
     gan_stats st;

@@ -10,6 +10,7 @@
  *   G net | D net                       (gan__net_write)
  *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state      */
 #include "dataset.h"
+#include "fs.h"
 #include "net.h"
 #include "optim.h"
 #include "session.h"
@@ -114,7 +115,7 @@ static int get_blob(const uint8_t **p, size_t *n, gan__reader *r)
 /* Re-raise the last error with the checkpoint and the part named first. */
 static int in_context(int rc, const char *what, const char *part)
 {
-    char msg[512];
+    char msg[GAN__ERROR_MAX];
     snprintf(msg, sizeof msg, "%s", gan_error_last());
     return gan__error(rc, "%s: %s: %s", what, part, msg);
 }
@@ -199,10 +200,12 @@ int gan_session_save(const gan_session *s, const char *path)
 int gan_session_load(gan_session *s, const char *path)
 {
     GAN_CHECK_NULL("gan_session_load", s);
-    GAN_CHECK_NULL("gan_session_load", path);
+    int rc = gan__check_path("gan_session_load", "path", path);
+    if (rc)
+        return rc;
     void *data;
     gan__reader r;
-    int rc = gan__container_load(&data, &r, path, CKPT_MAGIC, CKPT_FORMAT_VERSION,
+    rc = gan__container_load(&data, &r, path, CKPT_MAGIC, CKPT_FORMAT_VERSION,
                                  (size_t)1 << 36, "checkpoint");
     if (rc)
         return rc;

@@ -10,6 +10,12 @@
 #define GAN_PRINTF(a, b)
 #endif
 
+/* Longest error message: room for two paths of PATH_MAX (4096) bytes and
+ * the reason. Longer messages lose their middle, never their end. A caller
+ * that copies the last error to re-raise it with more context uses a
+ * buffer this size. */
+#define GAN__ERROR_MAX 8704
+
 /* Record code and a formatted message as the calling thread's last error,
  * log it at GAN_LOG_ERROR, and return code, so callers can write
  *     return gan__error(GAN_EINVAL, "gan_net_create: input_width is 0"); */

@@ -1,5 +1,6 @@
 /* Evaluation helpers: nearest neighbours, PNG grids, interpolation. */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,12 +8,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "gan.h"
 
@@ -294,6 +297,45 @@ static void test_png_grid(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* libpng's compressor set-up goes through zlib's deflateInit2_; this
+ * definition takes its place for libpng in this program (exported, so the
+ * dynamic linker binds libpng's call to it) and, when asked, fails as zlib
+ * does when an allocation fails. */
+static int g_fail_deflate_init;
+
+__attribute__((visibility("default"))) int deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
+                  int strategy, const char *version, int stream_size)
+{
+    if (g_fail_deflate_init)
+        return Z_MEM_ERROR;
+    int (*real)(z_streamp, int, int, int, int, int, const char *, int);
+    void *sym = dlsym(RTLD_NEXT, "deflateInit2_");
+    assert_non_null(sym);
+    memcpy(&real, &sym, sizeof real);
+    return real(strm, level, method, window_bits, mem_level, strategy, version, stream_size);
+}
+
+/* Out of memory inside libpng is GAN_ENOMEM, and nothing is written. */
+static void test_png_out_of_memory(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gan_png_oom_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/grid.png", dir);
+    const float img[4] = {0, 0.5f, 1, 0.25f};
+    g_fail_deflate_init = 1;
+    const int rc = gan_png_write_grid(path, img, 1, 1, 2, 2, NULL);
+    g_fail_deflate_init = 0;
+    if (rc != GAN_ENOMEM)
+        fail_msg("got %d (%s), expected GAN_ENOMEM", rc, gan_error_last());
+    assert_non_null(strstr(gan_error_last(), "gan_png_write_grid: out of memory"));
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(gan_png_write_grid(path, img, 1, 1, 2, 2, NULL), GAN_OK);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_png_bad_inputs(void **state)
 {
     (void)state;
@@ -362,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_nn_bad_inputs),
         cmocka_unit_test(test_png_grid),
         cmocka_unit_test(test_png_bad_inputs),
+        cmocka_unit_test(test_png_out_of_memory),
         cmocka_unit_test(test_interpolate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,14 @@
 /* IDX loading: round trips (plain and gzip), malformed files, MNIST and
  * Fashion-MNIST when present. */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,6 +510,203 @@ static void test_fashion_mnist(void **state)
     gan_dataset_free(ds);
 }
 
+/* ---- gzip framing: trailer, trailing bytes, several members ---------- */
+
+/* data gzip-compressed into a malloc'ed buffer. */
+static uint8_t *gzip_bytes(size_t *out_len, const void *data, size_t n)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    const size_t cap = deflateBound(&zs, (uLong)n) + 64;
+    uint8_t *out = malloc(cap);
+    assert_non_null(out);
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *out_len = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+static void write_raw(const char *path, const void *a, size_t na, const void *b, size_t nb)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (na > 0)
+        assert_int_equal(fwrite(a, 1, na, f), na);
+    if (nb > 0)
+        assert_int_equal(fwrite(b, 1, nb, f), nb);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Load path as images; expect code and (if not NULL) words in the message. */
+static void expect_load(const char *path, int code, const char *words, const char *what)
+{
+    gan_dataset *ds = (gan_dataset *)(uintptr_t)1;
+    int rc = gan_dataset_load_idx(&ds, path, NULL);
+    if (rc != code || (words != NULL && strstr(gan_error_last(), words) == NULL))
+        fail_msg("%s: got %d (%s), expected %d with \"%s\"", what, rc, gan_error_last(), code,
+                 words != NULL ? words : "");
+    if (code == GAN_OK)
+        gan_dataset_free(ds);
+    else
+        assert_null(ds);
+}
+
+/* The 8-byte trailer (CRC-32, size) is checked: cut anywhere inside it,
+ * or with a wrong byte, the file is refused. */
+static void test_gzip_trailer(void **state)
+{
+    (void)state;
+    uint32_t dims[3] = {6, 5, 4};
+    size_t len, gz_len;
+    uint8_t *raw = make_idx(&len, 0x08, 3, dims, 120);
+    uint8_t *gz = gzip_bytes(&gz_len, raw, len);
+    char path[128];
+    tmp_path(path, sizeof path, "trailer.gz");
+    write_raw(path, gz, gz_len, NULL, 0);
+    expect_load(path, GAN_OK, NULL, "whole file");
+    for (size_t cut = 1; cut <= 8; cut++) {
+        write_raw(path, gz, gz_len - cut, NULL, 0);
+        char what[64];
+        snprintf(what, sizeof what, "%zu trailer bytes cut", cut);
+        expect_load(path, GAN_EFORMAT, "truncated", what);
+    }
+    for (size_t at = gz_len - 8; at < gz_len; at++) {
+        gz[at] ^= 0x01;
+        write_raw(path, gz, gz_len, NULL, 0);
+        char what[64];
+        snprintf(what, sizeof what, "trailer byte %zu flipped", at - (gz_len - 8));
+        expect_load(path, GAN_EFORMAT, at < gz_len - 4 ? "incorrect data check" : "incorrect length check",
+                    what);
+        gz[at] ^= 0x01;
+    }
+    unlink(path);
+    free(gz);
+    free(raw);
+}
+
+/* Bytes after the gzip data are refused, as after a plain file's data. */
+static void test_gzip_trailing_bytes(void **state)
+{
+    (void)state;
+    uint32_t dims[3] = {3, 2, 2};
+    size_t len, gz_len;
+    uint8_t *raw = make_idx(&len, 0x08, 3, dims, 12);
+    uint8_t *gz = gzip_bytes(&gz_len, raw, len);
+    char path[128];
+    tmp_path(path, sizeof path, "trailing.gz");
+    static const uint8_t zeros[16] = {0};
+    static const uint8_t half_magic[1] = {0x1f};
+    write_raw(path, gz, gz_len, "x", 1);
+    expect_load(path, GAN_EFORMAT, "1 trailing byte after the end of the gzip data", "one byte");
+    write_raw(path, gz, gz_len, zeros, sizeof zeros);
+    expect_load(path, GAN_EFORMAT, "16 trailing bytes", "zero padding");
+    write_raw(path, gz, gz_len, half_magic, 1);
+    expect_load(path, GAN_EFORMAT, "1 trailing byte", "half a gzip magic");
+    /* A gzip magic that does not start a valid member. */
+    write_raw(path, gz, gz_len, gz, 10);
+    expect_load(path, GAN_EFORMAT, NULL, "a member cut after its header");
+    unlink(path);
+    free(gz);
+    free(raw);
+}
+
+/* Several gzip members in a row (cat a.gz b.gz) are one stream, as for
+ * gzip -d; also with an empty member and a split inside the header. */
+static void test_gzip_members(void **state)
+{
+    (void)state;
+    uint32_t dims[3] = {4, 3, 3};
+    size_t len;
+    uint8_t *raw = make_idx(&len, 0x08, 3, dims, 36);
+    char plain[128], path[128];
+    tmp_path(plain, sizeof plain, "members_plain");
+    tmp_path(path, sizeof path, "members.gz");
+    write_raw(plain, raw, len, NULL, 0);
+    gan_dataset *want;
+    assert_int_equal(gan_dataset_load_idx(&want, plain, NULL), GAN_OK);
+    const size_t splits[] = {0, 3, 9, 16, 30, len};
+    for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+        size_t la, lb;
+        uint8_t *a = gzip_bytes(&la, raw, splits[i]);
+        uint8_t *b = gzip_bytes(&lb, raw + splits[i], len - splits[i]);
+        write_raw(path, a, la, b, lb);
+        gan_dataset *ds;
+        if (gan_dataset_load_idx(&ds, path, NULL) != GAN_OK)
+            fail_msg("split at %zu: %s", splits[i], gan_error_last());
+        assert_int_equal(gan_dataset_rows(ds), 4);
+        assert_memory_equal(gan_dataset_data(ds), gan_dataset_data(want), 36 * sizeof(float));
+        gan_dataset_free(ds);
+        /* The second member is checked like the first. */
+        write_raw(path, a, la, b, lb - 1);
+        expect_load(path, GAN_EFORMAT, "truncated", "second member cut short");
+        free(a);
+        free(b);
+    }
+    gan_dataset_free(want);
+    unlink(plain);
+    unlink(path);
+    free(raw);
+}
+
+/* ---- out of memory inside zlib ------------------------------------------
+ * These definitions take the place of zlib's for the library linked into
+ * this program; when asked they fail as zlib does when an allocation
+ * fails, else they pass the call on. */
+static int g_fail_inflate_init, g_fail_inflate;
+
+static void *real_symbol(const char *name)
+{
+    void *p = dlsym(RTLD_NEXT, name);
+    assert_non_null(p);
+    return p;
+}
+
+int inflateInit2_(z_streamp strm, int window_bits, const char *version, int stream_size)
+{
+    if (g_fail_inflate_init)
+        return Z_MEM_ERROR;
+    int (*real)(z_streamp, int, const char *, int);
+    void *sym = real_symbol("inflateInit2_");
+    memcpy(&real, &sym, sizeof real);
+    return real(strm, window_bits, version, stream_size);
+}
+
+int inflate(z_streamp strm, int flush)
+{
+    if (g_fail_inflate)
+        return Z_MEM_ERROR;
+    int (*real)(z_streamp, int);
+    void *sym = real_symbol("inflate");
+    memcpy(&real, &sym, sizeof real);
+    return real(strm, flush);
+}
+
+static void test_zlib_out_of_memory(void **state)
+{
+    (void)state;
+    char gz[128], plain[128];
+    tmp_path(gz, sizeof gz, "oom.gz");
+    tmp_path(plain, sizeof plain, "oom_plain");
+    write_images(gz, 3, 2, 2, 1);
+    write_images(plain, 3, 2, 2, 0);
+    g_fail_inflate_init = 1;
+    expect_load(gz, GAN_ENOMEM, "out of memory", "inflateInit2 fails");
+    /* A plain file does not need zlib at all. */
+    expect_load(plain, GAN_OK, NULL, "plain file, inflateInit2 failing");
+    g_fail_inflate_init = 0;
+    g_fail_inflate = 1;
+    expect_load(gz, GAN_ENOMEM, "out of memory", "inflate fails");
+    g_fail_inflate = 0;
+    expect_load(gz, GAN_OK, NULL, "zlib working again");
+    unlink(gz);
+    unlink(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +716,10 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_gzip),
         cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_gzip_trailer),
+        cmocka_unit_test(test_gzip_trailing_bytes),
+        cmocka_unit_test(test_gzip_members),
+        cmocka_unit_test(test_zlib_out_of_memory),
         cmocka_unit_test(test_mnist),
         cmocka_unit_test(test_fashion_mnist),
     };

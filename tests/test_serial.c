@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gan.h"
+#include "fs.h"
 #include "serial.h"
 
 static const char MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'T', 'E', 'S', 'T', '1'};
@@ -103,8 +104,8 @@ static void test_atomic_write(void **state)
     assert_non_null(mkdtemp(dir));
     char path[256];
     snprintf(path, sizeof path, "%s/file.bin", dir);
-    assert_int_equal(gan__file_write_atomic(path, "first", 5), GAN_OK);
-    assert_int_equal(gan__file_write_atomic(path, "second!", 7), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", path, "first", 5), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", path, "second!", 7), GAN_OK);
     void *data;
     size_t len;
     assert_int_equal(gan__file_read_all(&data, &len, path, 1024), GAN_OK);
@@ -128,7 +129,7 @@ static void test_atomic_write(void **state)
     /* Writing into a missing folder fails and leaves nothing behind. */
     char bad[300];
     snprintf(bad, sizeof bad, "%s/no/such/dir/f", dir);
-    assert_int_equal(gan__file_write_atomic(bad, "x", 1), GAN_EIO);
+    assert_int_equal(gan__file_write_atomic("test", bad, "x", 1), GAN_EIO);
     assert_non_null(strstr(gan_error_last(), bad));
     /* Only the final file is left: no temporary files. */
     char cmd[400];
@@ -150,9 +151,9 @@ static void test_atomic_write_symlink(void **state)
     assert_int_equal(mkdir(sub, 0700), 0);
     snprintf(real, sizeof real, "%s/model.bin", sub);
     snprintf(link, sizeof link, "%s/link.bin", dir);
-    assert_int_equal(gan__file_write_atomic(real, "old", 3), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", real, "old", 3), GAN_OK);
     assert_int_equal(symlink("sub/model.bin", link), 0);
-    assert_int_equal(gan__file_write_atomic(link, "newer", 5), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", link, "newer", 5), GAN_OK);
     struct stat st;
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
@@ -183,22 +184,56 @@ static void test_atomic_write_mode(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/file.bin", dir);
     const mode_t old_mask = umask(027);
-    assert_int_equal(gan__file_write_atomic(path, "a", 1), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", path, "a", 1), GAN_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0640);
     assert_int_equal(chmod(path, 0604), 0);
-    assert_int_equal(gan__file_write_atomic(path, "b", 1), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", path, "b", 1), GAN_OK);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0604);
     /* Set-id bits are not carried over to the new content. */
     assert_int_equal(chmod(path, 04755), 0);
-    assert_int_equal(gan__file_write_atomic(path, "c", 1), GAN_OK);
+    assert_int_equal(gan__file_write_atomic("test", path, "c", 1), GAN_OK);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0755);
     umask(old_mask);
     unlink(path);
     rmdir(dir);
+}
+
+/* Messages about a wrong container say what is wrong in printable text:
+ * the expected magic without its version byte, trailing bytes apart from
+ * missing ones. */
+static void test_container_messages(void **state)
+{
+    (void)state;
+    static const char CKPT[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
+    static const char NET[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'N', 'E', 'T', '\0', '\1'};
+    gan__writer c;
+    gan__writer_init(&c);
+    gan__container_build(&c, MAGIC, 1, "0123456789", 10);
+    gan__put_u32(&c, 0); /* room to show a file one byte too long */
+    assert_false(c.failed);
+    const size_t len = c.len - 4;
+    gan__reader r;
+    uint32_t version;
+    assert_int_equal(gan__container_open(&r, &version, c.data, len, CKPT, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: wrong magic number (not a GANCKPT file)");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len, NET, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: wrong magic number (not a GANNET file)");
+
+    assert_int_equal(gan__container_open(&r, &version, c.data, len + 1, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: 1 trailing byte after the 10-byte payload");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len + 3, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(), "f: 3 trailing bytes after the 10-byte payload");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len - 1, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(),
+                        "f: truncated: the header announces a 10-byte payload, 1 byte is missing");
+    assert_int_equal(gan__container_open(&r, &version, c.data, len - 7, MAGIC, "f"), GAN_EFORMAT);
+    assert_string_equal(gan_error_last(),
+                        "f: truncated: the header announces a 10-byte payload, 7 bytes are missing");
+    gan__writer_free(&c);
 }
 
 int main(void)
@@ -209,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_atomic_write_mode),
         cmocka_unit_test(test_atomic_write_symlink),
+        cmocka_unit_test(test_container_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
