@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-
 static double sqdist(const float *a, const float *b, size_t d)
 {
     double s = 0.0;
@@ -156,7 +155,6 @@ static uint8_t at(const image *im, uint32_t x, uint32_t y)
     assert_true(x < im->width && y < im->height);
     return im->px[(size_t)y * im->width + x];
 }
-
 
 /* Layout constants documented in docs/parzen.md. */
 enum { SEP = 2, GAP = 4, BG = 128, FRAME = 255 };

@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
 /* Write bytes to path, gzip-compressed when gz. */

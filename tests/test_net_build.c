@@ -4,7 +4,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
-
 static void test_layer_infos(void **state)
 {
     (void)state;

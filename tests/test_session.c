@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-
 #define ZW 4
 #define ROWS 1000
 #define BATCH 50

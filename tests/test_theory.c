@@ -13,7 +13,6 @@
 
 #include <stdio.h>
 
-
 #define LOG4 1.3862943611198906
 
 /* Training budgets. Valgrind runs this code a few hundred times slower
