@@ -1,17 +1,8 @@
 /* gan_dataset: creation, shared-storage subsets, shuffled batches, epochs,
  * column means, iteration state for checkpoints. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
 #include "dataset.h"
 #include "serial.h"
 
@@ -19,8 +10,7 @@
  * row identifies itself by its first value). */
 static float *make_rows(size_t rows, size_t cols)
 {
-    float *x = malloc(rows * cols * sizeof *x);
-    assert_non_null(x);
+    float *x = xmalloc(rows * cols * sizeof *x);
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++)
             x[i * cols + j] = (float)i + 0.25f * (float)j;
@@ -40,8 +30,7 @@ static gan_dataset *make_ds(size_t rows, size_t cols)
 static gan_dataset *make_labelled(size_t rows, size_t cols)
 {
     float *x = make_rows(rows, cols);
-    int32_t *lab = malloc(rows * sizeof *lab);
-    assert_non_null(lab);
+    int32_t *lab = xmalloc(rows * sizeof *lab);
     for (size_t i = 0; i < rows; i++)
         lab[i] = (int32_t)(7 * i);
     gan_dataset *ds = NULL;
@@ -340,8 +329,7 @@ static void test_column_mean(void **state)
     /* Many rows of a value that float accumulation would get wrong:
      * 2^24 + 1 is not representable, so a float sum stalls at 2^24. */
     const size_t rows = 1u << 21;
-    float *big = malloc(rows * 2 * sizeof *big);
-    assert_non_null(big);
+    float *big = xmalloc(rows * 2 * sizeof *big);
     double ref = 0.0;
     for (size_t i = 0; i < rows; i++) {
         big[2 * i] = 16.1f;
@@ -412,13 +400,11 @@ static void test_iter_state(void **state)
     }
 
     /* Corrupted states are rejected and leave the dataset unchanged. */
-    size_t *perm0 = malloc(rows * sizeof *perm0);
-    assert_non_null(perm0);
+    size_t *perm0 = xmalloc(rows * sizeof *perm0);
     memcpy(perm0, b->perm, rows * sizeof *perm0);
     const size_t pos0 = b->pos;
     const uint64_t epoch0 = b->epoch;
-    uint8_t *bad = malloc(w.len);
-    assert_non_null(bad);
+    uint8_t *bad = xmalloc(w.len);
     /* Offsets: version 0, rows 4, epoch 12, pos 20, perm 28 + 8 i. */
     struct {
         size_t off;

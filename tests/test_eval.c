@@ -1,34 +1,14 @@
 /* Evaluation helpers: nearest neighbours, PNG grids, interpolation. */
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE /* RTLD_NEXT */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
-#include <math.h>
 #include <png.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include "gan.h"
-
-static float *uniform(size_t n, uint64_t seed, float lo, float hi)
-{
-    float *x = malloc(n * sizeof *x);
-    assert_non_null(x);
-    gan_rng *rng;
-    assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
-    assert_int_equal(gan_rng_uniform(x, n, rng, lo, hi), GAN_OK);
-    gan_rng_free(rng);
-    return x;
-}
 
 static double sqdist(const float *a, const float *b, size_t d)
 {
@@ -40,21 +20,14 @@ static double sqdist(const float *a, const float *b, size_t d)
     return s;
 }
 
-static void expect_error(int rc, int code, const char *fn)
-{
-    assert_int_equal(rc, code);
-    assert_int_equal(gan_error_last_code(), code);
-    assert_non_null(strstr(gan_error_last(), fn));
-}
-
 /* ---- nearest neighbours ------------------------------------------------ */
 
 static void test_nn_brute_force(void **state)
 {
     (void)state;
     enum { Q = 37, R = 1500, DIM = 13 };
-    float *q = uniform(Q * DIM, 1, -1.0f, 1.0f);
-    float *ref = uniform(R * DIM, 2, -1.0f, 1.0f);
+    float *q = seeded_uniform(Q * DIM, 1, -1.0f, 1.0f);
+    float *ref = seeded_uniform(R * DIM, 2, -1.0f, 1.0f);
     /* Some queries are exact copies of reference rows. */
     memcpy(q + 3 * DIM, ref + 1234 * DIM, DIM * sizeof(float));
     memcpy(q + 20 * DIM, ref + 0 * DIM, DIM * sizeof(float));
@@ -110,8 +83,7 @@ static void test_nn_ties(void **state)
 {
     (void)state;
     enum { R = 20000, DIM = 4 };
-    float *ref = malloc(R * DIM * sizeof *ref);
-    assert_non_null(ref);
+    float *ref = xmalloc(R * DIM * sizeof *ref);
     for (size_t i = 0; i < R * DIM; i++)
         ref[i] = (float)(10 + (i * 7919) % 97);
     const float target[DIM] = {1, 2, 3, 4};
@@ -188,31 +160,16 @@ static uint8_t at(const image *im, uint32_t x, uint32_t y)
     return im->px[(size_t)y * im->width + x];
 }
 
-static size_t count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
 /* Layout constants documented in docs/parzen.md. */
 enum { SEP = 2, GAP = 4, BG = 128, FRAME = 255 };
 enum { GR = 2, GC = 3, H = 4, W = 5 };
 
 static void test_png_grid(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/gan_eval_XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    const char *dir = *state;
     char path[256], path2[256];
-    snprintf(path, sizeof path, "%s/grid.png", dir);
-    snprintf(path2, sizeof path2, "%s/plain.png", dir);
+    path_join(path, sizeof path, dir, "grid.png");
+    path_join(path2, sizeof path2, dir, "plain.png");
 
     /* Image k, pixel (y, x) = (40 k + 5 y + x) / 255: every byte distinct. */
     float images[GR * GC * H * W], last[GR * H * W];
@@ -282,19 +239,19 @@ static void test_png_grid(void **state)
     read_png(&im, path);
     assert_int_equal(at(&im, fx + SEP, SEP), 255);
     free(im.px);
-    assert_int_equal(count_entries(dir), 2);
+    assert_int_equal(dir_count_entries(dir), 2);
 
     /* Unwritable destinations fail with GAN_EIO and leave nothing behind. */
     char bad[300];
-    snprintf(bad, sizeof bad, "%s/missing/grid.png", dir);
+    path_join(bad, sizeof bad, dir, "missing/grid.png");
     expect_error(gan_png_write_grid(bad, images, GR, GC, H, W, NULL), GAN_EIO, "gan_png_write_grid");
     assert_non_null(strstr(gan_error_last(), bad));
     expect_error(gan_png_write_grid(dir, images, GR, GC, H, W, NULL), GAN_EIO, "gan_png_write_grid");
-    assert_int_equal(count_entries(dir), 2);
+    assert_int_equal(dir_count_entries(dir), 2);
 
     assert_int_equal(unlink(path), 0);
     assert_int_equal(unlink(path2), 0);
-    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(dir_count_entries(dir), 0);
 }
 
 /* libpng's compressor set-up goes through zlib's deflateInit2_; this
@@ -402,7 +359,7 @@ int main(void)
         cmocka_unit_test(test_nn_brute_force),
         cmocka_unit_test(test_nn_ties),
         cmocka_unit_test(test_nn_bad_inputs),
-        cmocka_unit_test(test_png_grid),
+        TMPDIR_TEST(test_png_grid),
         cmocka_unit_test(test_png_bad_inputs),
         cmocka_unit_test(test_png_out_of_memory),
         cmocka_unit_test(test_interpolate),

@@ -2,64 +2,28 @@
  * Fashion-MNIST when present. */
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE /* RTLD_NEXT */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
 #include <dlfcn.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "gan.h"
-#include "common.h"
-
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
-static char g_dir[64];
-
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(g_dir, "/tmp/gan_idx_XXXXXX");
-    return mkdtemp(g_dir) == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void tmp_path(char *out, size_t n, const char *name)
-{
-    snprintf(out, n, "%s/%s", g_dir, name);
-}
-
 /* Write bytes to path, gzip-compressed when gz. */
-static void write_file(const char *path, const void *data, size_t n, int gz)
+static void write_idx_file(const char *path, const void *data, size_t n, int gz)
 {
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        assert_non_null(f);
-        if (n > 0)
-            assert_int_equal(gzwrite(f, data, (unsigned)n), (int)n);
-        assert_int_equal(gzclose(f), Z_OK);
-    } else {
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        if (n > 0)
-            assert_int_equal(fwrite(data, 1, n, f), n);
-        assert_int_equal(fclose(f), 0);
+    if (!gz) {
+        write_file(path, data, n);
+        return;
     }
+    gzFile f = gzopen(path, "wb");
+    assert_non_null(f);
+    if (n > 0)
+        assert_int_equal(gzwrite(f, data, (unsigned)n), (int)n);
+    assert_int_equal(gzclose(f), Z_OK);
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -76,8 +40,7 @@ static uint8_t *make_idx(size_t *len, uint8_t type, uint8_t ndims, const uint32_
                          size_t body_len)
 {
     size_t hdr = 4 + 4 * (size_t)ndims;
-    uint8_t *b = malloc(hdr + body_len + 1);
-    assert_non_null(b);
+    uint8_t *b = xmalloc(hdr + body_len + 1);
     b[0] = 0;
     b[1] = 0;
     b[2] = type;
@@ -95,7 +58,7 @@ static void write_images(const char *path, uint32_t n, uint32_t h, uint32_t w, i
     uint32_t dims[3] = {n, h, w};
     size_t len;
     uint8_t *b = make_idx(&len, 0x08, 3, dims, (size_t)n * h * w);
-    write_file(path, b, len, gz);
+    write_idx_file(path, b, len, gz);
     free(b);
 }
 
@@ -104,15 +67,15 @@ static void write_labels(const char *path, uint32_t n, int gz)
     uint32_t dims[1] = {n};
     size_t len;
     uint8_t *b = make_idx(&len, 0x08, 1, dims, n);
-    write_file(path, b, len, gz);
+    write_idx_file(path, b, len, gz);
     free(b);
 }
 
-static void check_round_trip(uint32_t n, uint32_t h, uint32_t w, int gz)
+static void check_round_trip(const char *dir, uint32_t n, uint32_t h, uint32_t w, int gz)
 {
     char ip[128], lp[128];
-    tmp_path(ip, sizeof ip, gz ? "img.gz" : "img");
-    tmp_path(lp, sizeof lp, gz ? "lab.gz" : "lab");
+    path_join(ip, sizeof ip, dir, gz ? "img.gz" : "img");
+    path_join(lp, sizeof lp, dir, gz ? "lab.gz" : "lab");
     write_images(ip, n, h, w, gz);
     write_labels(lp, n, gz);
 
@@ -153,28 +116,28 @@ static void check_round_trip(uint32_t n, uint32_t h, uint32_t w, int gz)
 
 static void test_round_trip_plain(void **state)
 {
-    (void)state;
-    check_round_trip(5, 3, 2, 0);
-    check_round_trip(1, 1, 1, 0);
+    const char *dir = *state;
+    check_round_trip(dir, 5, 3, 2, 0);
+    check_round_trip(dir, 1, 1, 1, 0);
     /* Larger than the loader's read chunk. */
-    check_round_trip(400, 28, 28, 0);
+    check_round_trip(dir, 400, 28, 28, 0);
 }
 
 static void test_round_trip_gzip(void **state)
 {
-    (void)state;
-    check_round_trip(5, 3, 2, 1);
-    check_round_trip(1, 1, 1, 1);
-    check_round_trip(400, 28, 28, 1);
+    const char *dir = *state;
+    check_round_trip(dir, 5, 3, 2, 1);
+    check_round_trip(dir, 1, 1, 1, 1);
+    check_round_trip(dir, 400, 28, 28, 1);
 }
 
 /* Mixed: gzipped images with plain labels. */
 static void test_round_trip_mixed(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char ip[128], lp[128];
-    tmp_path(ip, sizeof ip, "mixed_img.gz");
-    tmp_path(lp, sizeof lp, "mixed_lab");
+    path_join(ip, sizeof ip, dir, "mixed_img.gz");
+    path_join(lp, sizeof lp, dir, "mixed_lab");
     write_images(ip, 7, 4, 4, 1);
     write_labels(lp, 7, 0);
     gan_dataset *ds = NULL;
@@ -254,7 +217,7 @@ static void build_bad(const char *path, int which, int gz)
     default:
         fail();
     }
-    write_file(path, b, len, gz);
+    write_idx_file(path, b, len, gz);
     free(b);
 }
 
@@ -283,15 +246,15 @@ static const struct {
 
 static void test_malformed(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char good_img[128], good_lab[128], bad[128];
-    tmp_path(good_img, sizeof good_img, "good_img");
-    tmp_path(good_lab, sizeof good_lab, "good_lab");
+    path_join(good_img, sizeof good_img, dir, "good_img");
+    path_join(good_lab, sizeof good_lab, dir, "good_lab");
     write_images(good_img, 2, 2, 2, 0);
     write_labels(good_lab, 2, 0);
     for (int gz = 0; gz <= 1; gz++) {
         for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
-            tmp_path(bad, sizeof bad, gz ? "bad.gz" : "bad");
+            path_join(bad, sizeof bad, dir, gz ? "bad.gz" : "bad");
             build_bad(bad, (int)i, gz);
             gan_dataset *ds = (gan_dataset *)(uintptr_t)1;
             int rc = BAD[i].in_labels ? gan_dataset_load_idx(&ds, good_img, bad)
@@ -308,7 +271,7 @@ static void test_malformed(void **state)
         }
     }
     /* The count mismatch names both files. */
-    tmp_path(bad, sizeof bad, "bad");
+    path_join(bad, sizeof bad, dir, "bad");
     build_bad(bad, 11, 0);
     gan_dataset *ds = NULL;
     assert_int_equal(gan_dataset_load_idx(&ds, good_img, bad), GAN_ESHAPE);
@@ -326,10 +289,10 @@ static void test_malformed(void **state)
 /* A gzip stream cut short, and one with corrupted compressed bytes. */
 static void test_bad_gzip(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char ip[128], bad[128];
-    tmp_path(ip, sizeof ip, "img.gz");
-    tmp_path(bad, sizeof bad, "bad.gz");
+    path_join(ip, sizeof ip, dir, "img.gz");
+    path_join(bad, sizeof bad, dir, "bad.gz");
     write_images(ip, 50, 28, 28, 1);
     FILE *f = fopen(ip, "rb");
     assert_non_null(f);
@@ -373,18 +336,18 @@ static void test_bad_gzip(void **state)
 
 static void test_bad_paths(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char ip[128], missing[128];
-    tmp_path(ip, sizeof ip, "img");
-    tmp_path(missing, sizeof missing, "no_such_file");
+    path_join(ip, sizeof ip, dir, "img");
+    path_join(missing, sizeof missing, dir, "no_such_file");
     write_images(ip, 2, 2, 2, 0);
     gan_dataset *ds = NULL;
     /* A directory, for images and for labels. */
-    assert_int_equal(gan_dataset_load_idx(&ds, g_dir, NULL), GAN_EIO);
-    assert_non_null(strstr(gan_error_last(), g_dir));
+    assert_int_equal(gan_dataset_load_idx(&ds, dir, NULL), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), dir));
     assert_null(ds);
-    assert_int_equal(gan_dataset_load_idx(&ds, ip, g_dir), GAN_EIO);
-    assert_non_null(strstr(gan_error_last(), g_dir));
+    assert_int_equal(gan_dataset_load_idx(&ds, ip, dir), GAN_EIO);
+    assert_non_null(strstr(gan_error_last(), dir));
     assert_null(ds);
     /* Missing files. */
     assert_int_equal(gan_dataset_load_idx(&ds, missing, NULL), GAN_EIO);
@@ -394,7 +357,7 @@ static void test_bad_paths(void **state)
     assert_null(ds);
     /* A FIFO is refused at once, not waited on for a writer. */
     char fifo[128];
-    tmp_path(fifo, sizeof fifo, "fifo");
+    path_join(fifo, sizeof fifo, dir, "fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     assert_int_equal(gan_dataset_load_idx(&ds, fifo, NULL), GAN_EIO);
     assert_non_null(strstr(gan_error_last(), "not a regular file"));
@@ -438,8 +401,7 @@ static void test_mnist(void **state)
     double mean = sum / (60000.0 * 784.0);
     assert_true(fabs(mean - 0.13066) < 1e-4);
     /* The column means agree. */
-    float *cm = malloc(784 * sizeof *cm);
-    assert_non_null(cm);
+    float *cm = xmalloc(784 * sizeof *cm);
     assert_int_equal(gan_dataset_column_mean(cm, 784, ds), GAN_OK);
     double s2 = 0.0;
     for (int j = 0; j < 784; j++)
@@ -560,13 +522,13 @@ static void expect_load(const char *path, int code, const char *words, const cha
  * or with a wrong byte, the file is refused. */
 static void test_gzip_trailer(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     uint32_t dims[3] = {6, 5, 4};
     size_t len, gz_len;
     uint8_t *raw = make_idx(&len, 0x08, 3, dims, 120);
     uint8_t *gz = gzip_bytes(&gz_len, raw, len);
     char path[128];
-    tmp_path(path, sizeof path, "trailer.gz");
+    path_join(path, sizeof path, dir, "trailer.gz");
     write_raw(path, gz, gz_len, NULL, 0);
     expect_load(path, GAN_OK, NULL, "whole file");
     for (size_t cut = 1; cut <= 8; cut++) {
@@ -592,13 +554,13 @@ static void test_gzip_trailer(void **state)
 /* Bytes after the gzip data are refused, as after a plain file's data. */
 static void test_gzip_trailing_bytes(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     uint32_t dims[3] = {3, 2, 2};
     size_t len, gz_len;
     uint8_t *raw = make_idx(&len, 0x08, 3, dims, 12);
     uint8_t *gz = gzip_bytes(&gz_len, raw, len);
     char path[128];
-    tmp_path(path, sizeof path, "trailing.gz");
+    path_join(path, sizeof path, dir, "trailing.gz");
     static const uint8_t zeros[16] = {0};
     static const uint8_t half_magic[1] = {0x1f};
     write_raw(path, gz, gz_len, "x", 1);
@@ -619,13 +581,13 @@ static void test_gzip_trailing_bytes(void **state)
  * gzip -d; also with an empty member and a split inside the header. */
 static void test_gzip_members(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     uint32_t dims[3] = {4, 3, 3};
     size_t len;
     uint8_t *raw = make_idx(&len, 0x08, 3, dims, 36);
     char plain[128], path[128];
-    tmp_path(plain, sizeof plain, "members_plain");
-    tmp_path(path, sizeof path, "members.gz");
+    path_join(plain, sizeof plain, dir, "members_plain");
+    path_join(path, sizeof path, dir, "members.gz");
     write_raw(plain, raw, len, NULL, 0);
     gan_dataset *want;
     assert_int_equal(gan_dataset_load_idx(&want, plain, NULL), GAN_OK);
@@ -688,10 +650,10 @@ int inflate(z_streamp strm, int flush)
 
 static void test_zlib_out_of_memory(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char gz[128], plain[128];
-    tmp_path(gz, sizeof gz, "oom.gz");
-    tmp_path(plain, sizeof plain, "oom_plain");
+    path_join(gz, sizeof gz, dir, "oom.gz");
+    path_join(plain, sizeof plain, dir, "oom_plain");
     write_images(gz, 3, 2, 2, 1);
     write_images(plain, 3, 2, 2, 0);
     g_fail_inflate_init = 1;
@@ -710,18 +672,18 @@ static void test_zlib_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip_plain),
-        cmocka_unit_test(test_round_trip_gzip),
-        cmocka_unit_test(test_round_trip_mixed),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_bad_gzip),
-        cmocka_unit_test(test_bad_paths),
-        cmocka_unit_test(test_gzip_trailer),
-        cmocka_unit_test(test_gzip_trailing_bytes),
-        cmocka_unit_test(test_gzip_members),
-        cmocka_unit_test(test_zlib_out_of_memory),
+        TMPDIR_TEST(test_round_trip_plain),
+        TMPDIR_TEST(test_round_trip_gzip),
+        TMPDIR_TEST(test_round_trip_mixed),
+        TMPDIR_TEST(test_malformed),
+        TMPDIR_TEST(test_bad_gzip),
+        TMPDIR_TEST(test_bad_paths),
+        TMPDIR_TEST(test_gzip_trailer),
+        TMPDIR_TEST(test_gzip_trailing_bytes),
+        TMPDIR_TEST(test_gzip_members),
+        TMPDIR_TEST(test_zlib_out_of_memory),
         cmocka_unit_test(test_mnist),
         cmocka_unit_test(test_fashion_mnist),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

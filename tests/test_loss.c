@@ -1,16 +1,7 @@
 /* Losses from logits: values and gradients against direct formulas,
  * stability at extreme logits, bad input. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <string.h>
-
-#include "gan.h"
+#include "common.h"
 
 static const float LOGITS[] = {-100.0f, -30.0f, -5.0f, -1.0f, -0.25f, 0.0f,
                                0.25f,   1.0f,   5.0f,  30.0f, 100.0f};
@@ -30,7 +21,8 @@ static long double log_1m_d(long double a) /* log(1 - D(a)) */
     return -log1pl(expl(a));
 }
 
-static void assert_close(double got, long double want, double rel)
+/* A long double reference; the tolerance is rel x max(|want|, 1). */
+static void assert_rel_close(double got, long double want, double rel)
 {
     const double tol = rel * (fabs((double)want) > 1.0 ? fabs((double)want) : 1.0);
     if (fabs(got - (double)want) > tol)
@@ -52,11 +44,11 @@ static void test_d_loss_values(void **state)
             sf += -log_1m_d(LOGITS[i]);
         }
         assert_true(isfinite(loss));
-        assert_close(loss, w * (sr / N_LOGITS + sf / N_LOGITS), 1e-12);
+        assert_rel_close(loss, w * (sr / N_LOGITS + sf / N_LOGITS), 1e-12);
         for (size_t i = 0; i < N_LOGITS; i++) {
             /* d/da of -log D = D - 1; of -log(1 - D) = D. */
-            assert_close(gr[i], w * (sig(LOGITS[i]) - 1.0L) / N_LOGITS, 1e-6);
-            assert_close(gf[i], w * sig(LOGITS[i]) / N_LOGITS, 1e-6);
+            assert_rel_close(gr[i], w * (sig(LOGITS[i]) - 1.0L) / N_LOGITS, 1e-6);
+            assert_rel_close(gf[i], w * sig(LOGITS[i]) / N_LOGITS, 1e-6);
         }
     }
 }
@@ -70,17 +62,17 @@ static void test_g_loss_values(void **state)
     long double s = 0;
     for (size_t i = 0; i < N_LOGITS; i++)
         s += -log_d(LOGITS[i]);
-    assert_close(loss, s / N_LOGITS, 1e-12);
+    assert_rel_close(loss, s / N_LOGITS, 1e-12);
     for (size_t i = 0; i < N_LOGITS; i++)
-        assert_close(g[i], (sig(LOGITS[i]) - 1.0L) / N_LOGITS, 1e-6);
+        assert_rel_close(g[i], (sig(LOGITS[i]) - 1.0L) / N_LOGITS, 1e-6);
 
     assert_int_equal(gan_loss_g(&loss, g, LOGITS, N_LOGITS, GAN_G_LOSS_MINIMAX), GAN_OK);
     s = 0;
     for (size_t i = 0; i < N_LOGITS; i++)
         s += log_1m_d(LOGITS[i]);
-    assert_close(loss, s / N_LOGITS, 1e-12);
+    assert_rel_close(loss, s / N_LOGITS, 1e-12);
     for (size_t i = 0; i < N_LOGITS; i++)
-        assert_close(g[i], -sig(LOGITS[i]) / N_LOGITS, 1e-6);
+        assert_rel_close(g[i], -sig(LOGITS[i]) / N_LOGITS, 1e-6);
 }
 
 /* Central differences of the loss in double agree with the gradients. */

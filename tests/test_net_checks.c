@@ -1,15 +1,8 @@
 /* Arguments and states the net's passes refuse, with messages a user can
  * act on: unknown flag bits, oversized batches, and passes that need a
  * training forward after layers were added. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
-#include <string.h>
-
-#include "gan.h"
 
 static gan_net *two_layers(void)
 {

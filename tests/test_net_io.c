@@ -1,106 +1,13 @@
 /* gan_net_save / gan_net_load: round trips, atomic overwrite, and rejection
  * of truncated, corrupted, foreign, empty, directory and missing files. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
-#include <dirent.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gan.h"
-#include "common.h"
 #include "serial.h"
-
-static char g_dir[64];
-
-static int setup_dir(void **state)
-{
-    (void)state;
-    strcpy(g_dir, "/tmp/gan_net_io_XXXXXX");
-    return mkdtemp(g_dir) == NULL ? -1 : 0;
-}
-
-/* Remove every file in the temporary folder, then the folder. */
-static int teardown_dir(void **state)
-{
-    (void)state;
-    DIR *d = opendir(g_dir);
-    if (d == NULL)
-        return -1;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", g_dir, e->d_name);
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            rmdir(path);
-        else
-            unlink(path);
-    }
-    closedir(d);
-    return rmdir(g_dir);
-}
-
-static void in_dir(char *out, size_t n, const char *name)
-{
-    snprintf(out, n, "%s/%s", g_dir, name);
-}
-
-static size_t count_files(void)
-{
-    DIR *d = opendir(g_dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    if (len > 0)
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    unsigned char *p = xmalloc((size_t)n);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
-static void check_msg_names(const char *what)
-{
-    const char *msg = gan_error_last();
-    if (strstr(msg, what) == NULL) {
-        print_error("error message \"%s\" does not name \"%s\"\n", msg, what);
-        fail();
-    }
-}
 
 /* A net with every layer kind and activation. */
 static gan_net *full_net(gan_rng *rng)
@@ -172,12 +79,12 @@ static void assert_same_net(const gan_net *a, const gan_net *b)
 
 static void test_round_trip(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 51), GAN_OK);
     gan_net *net = full_net(rng);
     char path[256];
-    in_dir(path, sizeof path, "full.gannet");
+    path_join(path, sizeof path, dir, "full.gannet");
     assert_int_equal(gan_net_save(net, path), GAN_OK);
     gan_net *back = NULL;
     assert_int_equal(gan_net_load(&back, path), GAN_OK);
@@ -213,14 +120,9 @@ static void test_round_trip(void **state)
 
     /* Saving the loaded net gives the same bytes. */
     char path2[256];
-    in_dir(path2, sizeof path2, "again.gannet");
+    path_join(path2, sizeof path2, dir, "again.gannet");
     assert_int_equal(gan_net_save(back, path2), GAN_OK);
-    size_t la, lb;
-    unsigned char *fa = read_file(path, &la), *fb = read_file(path2, &lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(fa, fb, la);
-    free(fa);
-    free(fb);
+    assert_files_equal(path, path2);
     unlink(path2);
     unlink(path);
 
@@ -234,16 +136,16 @@ static void test_round_trip(void **state)
 
 static void test_overwrite(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 52), GAN_OK);
     gan_net *a = full_net(rng), *b = small_net(rng);
     char path[256];
-    in_dir(path, sizeof path, "net.bin");
-    size_t before = count_files();
+    path_join(path, sizeof path, dir, "net.bin");
+    size_t before = dir_count_entries(dir);
     assert_int_equal(gan_net_save(a, path), GAN_OK);
     assert_int_equal(gan_net_save(b, path), GAN_OK);
-    assert_int_equal(count_files(), before + 1);
+    assert_int_equal(dir_count_entries(dir), before + 1);
     gan_net *back = NULL;
     assert_int_equal(gan_net_load(&back, path), GAN_OK);
     assert_same_net(b, back);
@@ -254,39 +156,39 @@ static void test_overwrite(void **state)
     assert_int_equal(gan_net_load(&back, path), GAN_OK);
     assert_same_net(a, back);
     gan_net_free(back);
-    assert_int_equal(count_files(), before + 1);
+    assert_int_equal(dir_count_entries(dir), before + 1);
 
     /* A folder that does not exist: EIO naming the path, nothing left. */
     char bad[300];
-    in_dir(bad, sizeof bad, "no/such/dir/net.bin");
+    path_join(bad, sizeof bad, dir, "no/such/dir/net.bin");
     gan_error_clear();
     assert_int_equal(gan_net_save(a, bad), GAN_EIO);
-    check_msg_names(bad);
+    check_msg(NULL, bad);
     /* The destination is a folder. */
     char sub[256];
-    in_dir(sub, sizeof sub, "sub");
+    path_join(sub, sizeof sub, dir, "sub");
     assert_int_equal(mkdir(sub, 0700), 0);
     assert_int_not_equal(gan_net_save(a, sub), GAN_OK);
     assert_int_equal(rmdir(sub), 0);
-    assert_int_equal(count_files(), before + 1);
+    assert_int_equal(dir_count_entries(dir), before + 1);
     unlink(path);
 
     /* Arguments. */
     gan_error_clear();
     assert_int_equal(gan_net_save(NULL, path), GAN_EINVAL);
-    check_msg_names("gan_net_save");
-    check_msg_names("net");
+    check_msg(NULL, "gan_net_save");
+    check_msg(NULL, "net");
     gan_error_clear();
     assert_int_equal(gan_net_save(a, NULL), GAN_EINVAL);
-    check_msg_names("path");
+    check_msg(NULL, "path");
     gan_error_clear();
     assert_int_equal(gan_net_load(NULL, path), GAN_EINVAL);
-    check_msg_names("gan_net_load");
-    check_msg_names("out");
+    check_msg(NULL, "gan_net_load");
+    check_msg(NULL, "out");
     gan_error_clear();
     assert_int_equal(gan_net_load(&back, NULL), GAN_EINVAL);
-    check_msg_names("path");
-    assert_int_equal(count_files(), before);
+    check_msg(NULL, "path");
+    assert_int_equal(dir_count_entries(dir), before);
 
     gan_net_free(a);
     gan_net_free(b);
@@ -306,18 +208,18 @@ static void expect_load_fails(const char *path, int want, int alt, const char *w
         fail();
     }
     assert_null(n);
-    check_msg_names(path);
+    check_msg(NULL, path);
 }
 
 static void test_truncated_and_flipped(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 53), GAN_OK);
     gan_net *net = small_net(rng);
     char path[256], bad[256];
-    in_dir(path, sizeof path, "small.gannet");
-    in_dir(bad, sizeof bad, "bad.gannet");
+    path_join(path, sizeof path, dir, "small.gannet");
+    path_join(bad, sizeof bad, dir, "bad.gannet");
     assert_int_equal(gan_net_save(net, path), GAN_OK);
     size_t len;
     unsigned char *data = read_file(path, &len);
@@ -361,9 +263,9 @@ static void test_truncated_and_flipped(void **state)
 
 static void test_foreign_files(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char path[256];
-    in_dir(path, sizeof path, "foreign");
+    path_join(path, sizeof path, dir, "foreign");
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 54), GAN_OK);
     /* Random bytes of several lengths. */
@@ -401,9 +303,9 @@ static void test_foreign_files(void **state)
     unlink(path);
 
     /* A directory and a missing file are I/O errors naming the path. */
-    expect_load_fails(g_dir, GAN_EIO, GAN_EFORMAT, "directory", 0);
+    expect_load_fails(dir, GAN_EIO, GAN_EFORMAT, "directory", 0);
     char missing[256];
-    in_dir(missing, sizeof missing, "missing.gannet");
+    path_join(missing, sizeof missing, dir, "missing.gannet");
     expect_load_fails(missing, GAN_EIO, 0, "missing", 0);
     gan_rng_free(rng);
 }
@@ -414,13 +316,13 @@ static void test_foreign_files(void **state)
  * crash or allocate absurd amounts (run under ASan / valgrind). */
 static void test_crafted_payloads(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 55), GAN_OK);
     gan_net *net = small_net(rng);
     char path[256], bad[256];
-    in_dir(path, sizeof path, "src.gannet");
-    in_dir(bad, sizeof bad, "crafted.gannet");
+    path_join(path, sizeof path, dir, "src.gannet");
+    path_join(bad, sizeof bad, dir, "crafted.gannet");
     assert_int_equal(gan_net_save(net, path), GAN_OK);
     size_t len;
     unsigned char *data = read_file(path, &len);
@@ -509,7 +411,7 @@ static void test_crafted_payloads(void **state)
  * layer (before, it loaded and every later training step failed). */
 static void test_nonfinite_weights_refused(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
     gan_net *net = small_net(rng);
@@ -521,7 +423,7 @@ static void test_nonfinite_weights_refused(void **state)
     const size_t nl = gan_net_num_layers(net);
     assert_int_equal(gan_net_layer_info(&last, net, nl - 1), GAN_OK);
     char path[256];
-    in_dir(path, sizeof path, "nan.gan");
+    path_join(path, sizeof path, dir, "nan.gan");
     const float bad[] = {NAN, INFINITY};
     for (int k = 0; k < 2; k++) {
         p[last.param_offset] = bad[k];
@@ -543,12 +445,12 @@ static void test_nonfinite_weights_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_overwrite),
-        cmocka_unit_test(test_truncated_and_flipped),
-        cmocka_unit_test(test_foreign_files),
-        cmocka_unit_test(test_crafted_payloads),
-        cmocka_unit_test(test_nonfinite_weights_refused),
+        TMPDIR_TEST(test_round_trip),
+        TMPDIR_TEST(test_overwrite),
+        TMPDIR_TEST(test_truncated_and_flipped),
+        TMPDIR_TEST(test_foreign_files),
+        TMPDIR_TEST(test_crafted_payloads),
+        TMPDIR_TEST(test_nonfinite_weights_refused),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,35 +2,11 @@
  * divergence detection, state blobs, options checking, and a small
  * learning test with each optimizer. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
 #include "common.h"
 
-static float *net_params(const gan_net *net)
-{
-    size_t np = gan_net_num_params(net);
-    float *p = xmalloc(np * sizeof *p);
-    assert_int_equal(gan_net_get_params(p, np, net), GAN_OK);
-    return p;
-}
+#include <stdio.h>
 
-static float *net_grads(const gan_net *net)
-{
-    size_t np = gan_net_num_params(net);
-    float *p = xmalloc(np * sizeof *p);
-    assert_int_equal(gan_net_get_grads(p, np, net), GAN_OK);
-    return p;
-}
+#include "serial.h"
 
 /* A dense identity net in -> out. With x = I (in rows) and dy = G the
  * weight gradient is exactly G, whatever the parameters: a way to set
@@ -377,9 +353,7 @@ static void run_against_ref(gan_optimizer_options *o, uint64_t seed, const char 
 {
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
-    gan_net *net;
-    assert_int_equal(gan_net_create(&net, 5), GAN_OK);
-    assert_int_equal(gan_net_add_dense(net, 4, GAN_ACT_IDENTITY), GAN_OK);
+    gan_net *net = lin_net(5, 4);
     assert_int_equal(gan_net_init(net, rng, GAN_INIT_UNIFORM, 0.6f), GAN_OK);
     gan_optimizer *opt;
     assert_int_equal(gan_optimizer_create(&opt, net, o), GAN_OK);
@@ -894,10 +868,7 @@ static void learn(const gan_optimizer_options *o, int steps, const char *label)
     float *xt = xmalloc(2 * nt * sizeof *xt), *yt = xmalloc(nt * sizeof *yt);
     xor_data(x, y, n, rng);
     xor_data(xt, yt, nt, rng);
-    gan_net *net;
-    assert_int_equal(gan_net_create(&net, 2), GAN_OK);
-    assert_int_equal(gan_net_add_dense(net, 16, GAN_ACT_TANH), GAN_OK);
-    assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    gan_net *net = make_mlp(2, 16, GAN_ACT_TANH, 1, GAN_ACT_SIGMOID);
     assert_int_equal(gan_net_init(net, rng, GAN_INIT_GLOROT_UNIFORM, 0), GAN_OK);
     gan_optimizer *opt;
     assert_int_equal(gan_optimizer_create(&opt, net, o), GAN_OK);

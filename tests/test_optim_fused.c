@@ -3,17 +3,8 @@
  * computed in double, mixed with unfused steps, across the points where the
  * scale is folded back in; its state blob keeps the scale, so a restored
  * optimizer continues bit for bit; a format-1 blob (no scale) still loads. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
 #include "net.h"
 #include "optim.h"
 #include "serial.h"
@@ -80,15 +71,6 @@ static void step(rig *r, int fused, float *g)
     assert_int_equal(gan__optimizer_step_fold(r->opt, NULL, fold_rig_grads, r), GAN_OK);
 }
 
-static float *params(const rig *r)
-{
-    const size_t np = gan_net_num_params(r->net);
-    float *p = malloc(np * sizeof *p);
-    assert_non_null(p);
-    assert_int_equal(gan_net_get_params(p, np, r->net), GAN_OK);
-    return p;
-}
-
 /* 80 steps, momentum 0.5 ramping to 0.9 over epochs 1-4 (the scale falls
  * below 2^-20 and is folded back in several times), every seventh step
  * unfused, against v = mu v - lr g; theta += v in double. */
@@ -98,7 +80,7 @@ static void test_follows_momentum_sgd(void **state)
     rig r;
     rig_make(&r, 1, 0.5f, 0.9f);
     const size_t np = gan_net_num_params(r.net);
-    float *g = malloc(np * sizeof *g), *p0 = params(&r);
+    float *g = malloc(np * sizeof *g), *p0 = net_params(r.net);
     double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
     assert_non_null(g);
     assert_non_null(theta);
@@ -114,7 +96,7 @@ static void test_follows_momentum_sgd(void **state)
             v[k] = mu * v[k] - lr * g[k];
             theta[k] += v[k];
         }
-        float *p = params(&r);
+        float *p = net_params(r.net);
         for (size_t k = 0; k < np; k++)
             if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
                 print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
@@ -140,17 +122,16 @@ static void test_state_keeps_scale(void **state)
     for (int s = 0; s < 9; s++)
         step(&a, 1, NULL);
     const size_t size = gan_optimizer_state_size(a.opt), np = gan_net_num_params(a.net);
-    unsigned char *blob = malloc(size);
-    assert_non_null(blob);
+    unsigned char *blob = xmalloc(size);
     assert_int_equal(gan_optimizer_get_state(blob, size, a.opt), GAN_OK);
-    float *pa = params(&a);
+    float *pa = net_params(a.net);
     assert_int_equal(gan_net_set_params(b.net, pa, np), GAN_OK);
     assert_int_equal(gan_optimizer_set_state(b.opt, blob, size), GAN_OK);
     for (int s = 0; s < 9; s++) {
         step(&a, 1, NULL);
         step(&b, 1, NULL);
     }
-    float *p1 = params(&a), *p2 = params(&b);
+    float *p1 = net_params(a.net), *p2 = net_params(b.net);
     assert_memory_equal(p1, p2, np * sizeof *p1);
     free(p1);
     free(p2);
@@ -175,8 +156,7 @@ static void test_loads_format_1(void **state)
     gan__put_u64(&payload, np);
     gan__put_u64(&payload, 0); /* steps */
     gan__put_u64(&payload, 1); /* epoch */
-    float *vel = malloc(np * sizeof *vel);
-    assert_non_null(vel);
+    float *vel = xmalloc(np * sizeof *vel);
     for (size_t k = 0; k < np; k++)
         vel[k] = 0.01f * (float)(k % 5);
     gan__put_f32_array(&payload, vel, np);
@@ -185,11 +165,11 @@ static void test_loads_format_1(void **state)
     assert_false(c.failed);
     assert_int_equal(gan_optimizer_set_state(r.opt, c.data, c.len), GAN_OK);
 
-    float *p0 = params(&r), *g = malloc(np * sizeof *g);
+    float *p0 = net_params(r.net), *g = malloc(np * sizeof *g);
     assert_non_null(g);
     const double lr = gan_optimizer_learning_rate(r.opt);
     step(&r, 1, g);
-    float *p1 = params(&r);
+    float *p1 = net_params(r.net);
     for (size_t k = 0; k < np; k++) {
         const double want = p0[k] + (0.5 * vel[k] - lr * g[k]);
         assert_true(fabs(p1[k] - want) <= 1e-6 + 1e-5 * fabs(want));

@@ -1,15 +1,8 @@
 /* Every GAN_X_OPTIONS_INIT macro equals what its gan_x_options_init writes,
  * field by field (padding bytes may differ), and every options_init
  * refuses an unknown version and a NULL pointer. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
-#include <string.h>
-
-#include "gan.h"
 #include "session.h"
 
 #define SAME(field) assert_true(a.field == b.field)

@@ -2,36 +2,12 @@
  * block-size invariance, closed forms, sigma selection, the paper's grid,
  * bad inputs. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
-
-#define PI 3.14159265358979323846
-
-static float *normal(size_t n, uint64_t seed, float mean, float std)
-{
-    float *x = malloc(n * sizeof *x);
-    assert_non_null(x);
-    gan_rng *rng;
-    assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
-    assert_int_equal(gan_rng_normal(x, n, rng, mean, std), GAN_OK);
-    gan_rng_free(rng);
-    return x;
-}
+#include "common.h"
 
 /* The estimator straight from its definition, in double. */
 static double direct_ll(const float *x, const float *mu, size_t n, size_t d, double sigma)
 {
-    double *e = malloc(n * sizeof *e);
-    assert_non_null(e);
+    double *e = xmalloc(n * sizeof *e);
     double mx = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         double s = 0.0;
@@ -47,7 +23,7 @@ static double direct_ll(const float *x, const float *mu, size_t n, size_t d, dou
     for (size_t i = 0; i < n; i++)
         sum += exp(e[i] - mx);
     free(e);
-    return mx + log(sum) - log((double)n) - (double)d * log(sigma * sqrt(2.0 * PI));
+    return mx + log(sum) - log((double)n) - (double)d * log(sigma * sqrt(2.0 * TEST_PI));
 }
 
 static double rel_err(double got, double want)
@@ -62,14 +38,14 @@ enum { N = 600, D = 20, ROWS = 40 };
 static void test_matches_direct(void **state)
 {
     (void)state;
-    float *mu = normal((size_t)N * D, 1, 0.0f, 1.0f);
-    float *x = normal((size_t)ROWS * D, 2, 0.1f, 1.2f);
+    float *mu = seeded_normal((size_t)N * D, 1, 0.0f, 1.0f);
+    float *x = seeded_normal((size_t)ROWS * D, 2, 0.1f, 1.2f);
     gan_parzen *p;
     assert_int_equal(gan_parzen_create(&p, mu, N, D), GAN_OK);
     /* The handle copied the samples. */
     memset(mu, 0, sizeof(float) * N * D);
     free(mu);
-    mu = normal((size_t)N * D, 1, 0.0f, 1.0f);
+    mu = seeded_normal((size_t)N * D, 1, 0.0f, 1.0f);
 
     const double sigmas[] = {0.2, 0.5, 1.0, 3.0};
     for (size_t k = 0; k < 4; k++) {
@@ -112,8 +88,8 @@ static void test_exp_accuracy(void **state)
 {
     (void)state;
     enum { NS = 777, NR = 200, DD = 2 };
-    float *mu = normal(NS * DD, 21, 0.0f, 0.5f);
-    float *x = normal(NR * DD, 22, 0.0f, 0.6f);
+    float *mu = seeded_normal(NS * DD, 21, 0.0f, 0.5f);
+    float *x = seeded_normal(NR * DD, 22, 0.0f, 0.6f);
     gan_parzen *p;
     assert_int_equal(gan_parzen_create(&p, mu, NS, DD), GAN_OK);
     const double sigmas[] = {0.35, 0.5, 0.9};
@@ -131,8 +107,8 @@ static void test_exp_accuracy(void **state)
 static void test_block_invariance(void **state)
 {
     (void)state;
-    float *mu = normal((size_t)N * D, 3, 0.0f, 1.0f);
-    float *x = normal((size_t)ROWS * D, 4, 0.0f, 1.0f);
+    float *mu = seeded_normal((size_t)N * D, 3, 0.0f, 1.0f);
+    float *x = seeded_normal((size_t)ROWS * D, 4, 0.0f, 1.0f);
     gan_parzen *p;
     assert_int_equal(gan_parzen_create(&p, mu, N, D), GAN_OK);
     double ref[ROWS], ref_mean, ref_se;
@@ -160,12 +136,11 @@ static void test_block_invariance(void **state)
 static void check_single_point(size_t d, double sigma)
 {
     enum { NS = 300, NR = 25 };
-    float *centre = normal(d, 5 + d, 0.5f, 1.0f);
-    float *mu = malloc(NS * d * sizeof *mu);
-    assert_non_null(mu);
+    float *centre = seeded_normal(d, 5 + d, 0.5f, 1.0f);
+    float *mu = xmalloc(NS * d * sizeof *mu);
     for (size_t i = 0; i < NS; i++)
         memcpy(mu + i * d, centre, d * sizeof *mu);
-    float *x = normal(NR * d, 7 + d, 0.5f, 1.0f);
+    float *x = seeded_normal(NR * d, 7 + d, 0.5f, 1.0f);
     gan_parzen *p;
     assert_int_equal(gan_parzen_create(&p, mu, NS, d), GAN_OK);
     double ll[NR];
@@ -176,13 +151,13 @@ static void check_single_point(size_t d, double sigma)
             double diff = (double)x[r * d + j] - (double)centre[j];
             s += diff * diff;
         }
-        double want = -s / (2.0 * sigma * sigma) - (double)d * log(sigma * sqrt(2.0 * PI));
+        double want = -s / (2.0 * sigma * sigma) - (double)d * log(sigma * sqrt(2.0 * TEST_PI));
         assert_true(rel_err(ll[r], want) < 1e-5);
     }
     /* At the point itself: the peak of the density. */
     double peak;
     assert_int_equal(gan_parzen_log_likelihood(&peak, NULL, NULL, p, centre, 1, d, sigma), GAN_OK);
-    assert_true(rel_err(peak, -(double)d * log(sigma * sqrt(2.0 * PI))) < 1e-5);
+    assert_true(rel_err(peak, -(double)d * log(sigma * sqrt(2.0 * TEST_PI))) < 1e-5);
     gan_parzen_free(p);
     free(centre);
     free(mu);
@@ -207,8 +182,8 @@ static void test_select_sigma(void **state)
     double grid[GAN_PARZEN_PAPER_GRID_SIZE];
     assert_int_equal(gan_parzen_paper_grid(grid, GAN_PARZEN_PAPER_GRID_SIZE), GAN_OK);
     const double s = grid[4];
-    float *centres = normal(NC * DD, 11, 0.0f, 100.0f);
-    float *x = normal((size_t)NR * DD, 12, 0.0f, (float)s);
+    float *centres = seeded_normal(NC * DD, 11, 0.0f, 100.0f);
+    float *x = seeded_normal((size_t)NR * DD, 12, 0.0f, (float)s);
     for (size_t r = 0; r < NR; r++)
         for (size_t j = 0; j < DD; j++)
             x[r * DD + j] += centres[(r % NC) * DD + j];
@@ -267,13 +242,6 @@ static void test_paper_grid(void **state)
     assert_int_equal(gan_parzen_paper_grid(g, 0), GAN_EINVAL);
     assert_int_equal(gan_parzen_paper_grid(NULL, 10), GAN_EINVAL);
     assert_non_null(strstr(gan_error_last(), "gan_parzen_paper_grid"));
-}
-
-static void expect_error(int rc, int code, const char *fn)
-{
-    assert_int_equal(rc, code);
-    assert_int_equal(gan_error_last_code(), code);
-    assert_non_null(strstr(gan_error_last(), fn));
 }
 
 static void test_bad_inputs(void **state)

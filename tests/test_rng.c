@@ -1,15 +1,5 @@
 /* Seeded generator: determinism, distributions, state save/restore. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
+#include "common.h"
 
 #define N 400000
 

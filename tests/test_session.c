@@ -2,21 +2,10 @@
  * determinism, checkpoint/resume bit-identity, corrupted checkpoints,
  * divergence rollback, callbacks and sampling. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <dirent.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "gan.h"
 #include "common.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 #define ZW 4
 #define ROWS 1000
@@ -36,15 +25,9 @@ static void fixture_make(gan_fixture *f, uint32_t order, uint32_t k, float lr)
     assert_int_equal(gan_rng_create(&rng, 99), GAN_OK);
     gan_toy_options t = GAN_TOY_OPTIONS_INIT;
     assert_int_equal(gan_dataset_create_toy(&f->data, &t, ROWS, rng), GAN_OK);
-    assert_int_equal(gan_net_create(&f->g, ZW), GAN_OK);
-    assert_int_equal(gan_net_add_dense(f->g, 16, GAN_ACT_RELU), GAN_OK);
-    assert_int_equal(gan_net_add_dense(f->g, 2, GAN_ACT_IDENTITY), GAN_OK);
+    f->g = make_mlp(ZW, 16, GAN_ACT_RELU, 2, GAN_ACT_IDENTITY);
     assert_int_equal(gan_net_init(f->g, rng, GAN_INIT_GLOROT_UNIFORM, 0), GAN_OK);
-    assert_int_equal(gan_net_create(&f->d, 2), GAN_OK);
-    assert_int_equal(gan_net_add_dropout(f->d, 0.8f), GAN_OK);
-    assert_int_equal(gan_net_add_maxout(f->d, 8, 3), GAN_OK);
-    assert_int_equal(gan_net_add_dropout(f->d, 0.5f), GAN_OK);
-    assert_int_equal(gan_net_add_dense(f->d, 1, GAN_ACT_SIGMOID), GAN_OK);
+    f->d = make_maxout_d(2, 8, 3, 0.8f, 0.5f);
     assert_int_equal(gan_net_init(f->d, rng, GAN_INIT_UNIFORM, 0.1f), GAN_OK);
     gan_rng_free(rng);
     gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
@@ -80,8 +63,7 @@ static void fixture_free(gan_fixture *f)
 static float *params_of(const gan_fixture *f, size_t *n)
 {
     const size_t ng = gan_net_num_params(f->g), nd = gan_net_num_params(f->d);
-    float *p = malloc((ng + nd) * sizeof *p);
-    assert_non_null(p);
+    float *p = xmalloc((ng + nd) * sizeof *p);
     gan_net_get_params(p, ng, f->g);
     gan_net_get_params(p + ng, nd, f->d);
     *n = ng + nd;
@@ -221,32 +203,13 @@ static void test_threads_do_not_change_results(void **state)
     free(result[1]);
 }
 
-static char tmpdir[256];
-
-static void path_in_tmp(char *out, size_t n, const char *name)
-{
-    snprintf(out, n, "%s/%s", tmpdir, name);
-}
-
-static int count_dir_entries(void)
-{
-    DIR *dir = opendir(tmpdir);
-    assert_non_null(dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(dir);
-    return n;
-}
-
 /* Train 30 + 25 iterations with a save/load in between (into fresh
  * objects) = 55 iterations straight, bit for bit. */
 static void test_resume_is_bit_identical(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char path[512];
-    path_in_tmp(path, sizeof path, "ckpt.gan");
+    path_join(path, sizeof path, dir, "ckpt.gan");
     for (uint32_t order = 0; order < 2; order++) {
         gan_fixture a, b, c;
         fixture_make(&a, order, 1, 0.05f);
@@ -257,7 +220,7 @@ static void test_resume_is_bit_identical(void **state)
         assert_int_equal(gan_session_save(b.s, path), GAN_OK);
         /* Saving again over the same file works and leaves nothing else. */
         assert_int_equal(gan_session_save(b.s, path), GAN_OK);
-        assert_int_equal(count_dir_entries(), 1);
+        assert_int_equal(dir_count_entries(dir), 1);
         fixture_free(&b);
 
         fixture_make(&c, order, 1, 0.05f);
@@ -276,36 +239,15 @@ static void test_resume_is_bit_identical(void **state)
         fixture_free(&c);
     }
     unlink(path);
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    *len = (size_t)ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *buf = malloc(*len);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, *len, fp), *len);
-    fclose(fp);
-    return buf;
-}
-
-static void write_file(const char *path, const unsigned char *buf, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(buf, 1, len, fp), len);
-    fclose(fp);
+    assert_int_equal(dir_count_entries(dir), 0);
 }
 
 static void test_bad_checkpoints(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char path[512], bad[512];
-    path_in_tmp(path, sizeof path, "good.gan");
-    path_in_tmp(bad, sizeof bad, "bad.gan");
+    path_join(path, sizeof path, dir, "good.gan");
+    path_join(bad, sizeof bad, dir, "bad.gan");
     gan_fixture f;
     fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
     assert_int_equal(gan_session_train(f.s, 10, NULL, NULL), GAN_OK);
@@ -329,12 +271,12 @@ static void test_bad_checkpoints(void **state)
         write_file(bad, buf, cuts[i]);
         assert_int_equal(gan_session_load(f.s, bad), GAN_EFORMAT);
     }
-    assert_int_equal(gan_session_load(f.s, tmpdir), GAN_EIO);
-    path_in_tmp(bad, sizeof bad, "missing.gan");
+    assert_int_equal(gan_session_load(f.s, dir), GAN_EIO);
+    path_join(bad, sizeof bad, dir, "missing.gan");
     assert_int_equal(gan_session_load(f.s, bad), GAN_EIO);
     assert_non_null(strstr(gan_error_last(), "missing.gan"));
     /* A net file is not a checkpoint. */
-    path_in_tmp(bad, sizeof bad, "net.gan");
+    path_join(bad, sizeof bad, dir, "net.gan");
     assert_int_equal(gan_net_save(f.g, bad), GAN_OK);
     assert_int_equal(gan_session_load(f.s, bad), GAN_EFORMAT);
     unlink(bad);
@@ -358,9 +300,10 @@ static void test_bad_checkpoints(void **state)
     free(p0);
     free(buf);
     fixture_free(&f);
-    path_in_tmp(bad, sizeof bad, "bad.gan");
+    path_join(bad, sizeof bad, dir, "bad.gan");
     unlink(bad);
     unlink(path);
+    assert_int_equal(dir_count_entries(dir), 0);
 }
 
 /* The optimizer states, concatenated (malloc'ed). */
@@ -379,9 +322,9 @@ static unsigned char *opt_states_of(const gan_fixture *f, size_t *n)
  * optimizers and iteration stay as they were, and training goes on. */
 static void test_poisoned_checkpoint(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     char path[512];
-    path_in_tmp(path, sizeof path, "poisoned.gan");
+    path_join(path, sizeof path, dir, "poisoned.gan");
     gan_fixture f;
     fixture_make(&f, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
     assert_int_equal(gan_session_train(f.s, 10, NULL, NULL), GAN_OK);
@@ -415,6 +358,7 @@ static void test_poisoned_checkpoint(void **state)
     free(buf);
     fixture_free(&f);
     unlink(path);
+    assert_int_equal(dir_count_entries(dir), 0);
 }
 
 /* The session borrows its nets: a layer added to G after creation changes
@@ -575,24 +519,11 @@ static void test_create_checks(void **state)
     fixture_free(&f);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/gan_test_session_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return rmdir(tmpdir);
-}
-
 /* A checkpoint whose nets hold NaN or Inf is refused naming the net and
  * the layer, and the session is unchanged. */
 static void test_nonfinite_checkpoint_weights(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_fixture f, o;
     fixture_make(&f, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
     fixture_make(&o, GAN_ORDER_SIMULTANEOUS, 1, 0.05f);
@@ -600,7 +531,7 @@ static void test_nonfinite_checkpoint_weights(void **state)
     size_t n0;
     float *p0 = params_of(&o, &n0);
     char path[512];
-    path_in_tmp(path, sizeof path, "nan.ckpt");
+    path_join(path, sizeof path, dir, "nan.ckpt");
     /* D's last layer (layer 3) gets an Inf bias: saved as it is. */
     const size_t nd = gan_net_num_params(f.d);
     float *pd = xmalloc(nd * sizeof *pd);
@@ -649,16 +580,16 @@ int main(void)
         cmocka_unit_test(test_progress_and_schedule),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_threads_do_not_change_results),
-        cmocka_unit_test(test_resume_is_bit_identical),
-        cmocka_unit_test(test_bad_checkpoints),
-        cmocka_unit_test(test_poisoned_checkpoint),
+        TMPDIR_TEST(test_resume_is_bit_identical),
+        TMPDIR_TEST(test_bad_checkpoints),
+        TMPDIR_TEST(test_poisoned_checkpoint),
         cmocka_unit_test(test_nets_changed_after_create),
         cmocka_unit_test(test_nan_injection_rolls_back),
         cmocka_unit_test(test_divergence_restores_last_good),
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_create_checks),
-        cmocka_unit_test(test_nonfinite_checkpoint_weights),
+        TMPDIR_TEST(test_nonfinite_checkpoint_weights),
         cmocka_unit_test(test_overflowing_arguments),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,15 +1,9 @@
 /* Status codes, thread-local error messages, log callback, version. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "common.h"
 
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "gan.h"
 #include "status.h"
 
 static void test_strerror_distinct(void **state)

@@ -9,19 +9,9 @@
  * Every random draw comes from a seeded gan_rng. Under valgrind
  * (GAN_TEST_VALGRIND set) smaller budgets apply (see get_budget). */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
 #include "common.h"
+
+#include <stdio.h>
 
 #define LOG4 1.3862943611198906
 
@@ -59,7 +49,7 @@ static double softplus(double a)
 static double normal_pdf(double x, double mean, double std)
 {
     const double u = (x - mean) / std;
-    return exp(-0.5 * u * u) / (std * sqrt(2.0 * 3.14159265358979323846));
+    return exp(-0.5 * u * u) / (std * sqrt(2.0 * TEST_PI));
 }
 
 static double normal_cdf(double x, double mean, double std)
@@ -68,7 +58,7 @@ static double normal_cdf(double x, double mean, double std)
 }
 
 /* in -> hidden leaky ReLU -> hidden leaky ReLU -> out (act). */
-static gan_net *make_mlp(size_t in, size_t hidden, size_t out, int act, gan_rng *rng)
+static gan_net *make_leaky_mlp(size_t in, size_t hidden, size_t out, int act, gan_rng *rng)
 {
     gan_net *n = NULL;
     assert_int_equal(gan_net_create(&n, in), GAN_OK);
@@ -125,8 +115,7 @@ static void train_d(gan_net *d, const fixed_g *p, gan_rng *rng)
 /* V(D, G) = E_data[log D(x)] + E_g[log(1 - D(x))] on n fresh samples each. */
 static double value_estimate(const gan_net *d, const fixed_g *p, gan_rng *rng, size_t n)
 {
-    float *x = malloc(n * sizeof *x), *a = malloc(n * sizeof *a);
-    assert_non_null(x);
+    float *x = xmalloc(n * sizeof *x), *a = malloc(n * sizeof *a);
     assert_non_null(a);
     double v = 0.0;
     assert_int_equal(gan_rng_normal(x, n, rng, (float)p->md, (float)p->sd), GAN_OK);
@@ -184,7 +173,7 @@ static void check_proposition1(const fixed_g *p, uint64_t seed)
 {
     gan_rng *rng = NULL;
     assert_int_equal(gan_rng_create(&rng, seed), GAN_OK);
-    gan_net *d = make_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
+    gan_net *d = make_leaky_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
     const size_t n_eval = get_budget().n_eval;
 
     /* Before training D is far from D*: the check below can fail. */
@@ -231,7 +220,7 @@ static void test_equal_distributions_value(void **state)
     const fixed_g p = {0.5, 1.0, 0.5, 1.0};
     gan_rng *rng = NULL;
     assert_int_equal(gan_rng_create(&rng, 303), GAN_OK);
-    gan_net *d = make_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
+    gan_net *d = make_leaky_mlp(1, get_budget().d_hidden, 1, GAN_ACT_SIGMOID, rng);
     assert_int_equal(gan_net_init(d, rng, GAN_INIT_NORMAL, 1.0f), GAN_OK);
     const float bias = 2.0f;
     assert_int_equal(gan_net_set_bias(d, 2, &bias, 1), GAN_OK);
@@ -309,8 +298,8 @@ static toy_result run_toy_gan(float g_lr, float d_lr, uint64_t iterations, uint3
     assert_int_equal(gan_rng_create(&eval_rng, seed + 1), GAN_OK);
     gan_dataset *data = NULL;
     assert_int_equal(gan_dataset_create_toy(&data, &toy, rows, rng), GAN_OK);
-    gan_net *g = make_mlp(TOY_NZ, 32, 1, GAN_ACT_IDENTITY, rng);
-    gan_net *d = make_mlp(1, 32, 1, GAN_ACT_SIGMOID, rng);
+    gan_net *g = make_leaky_mlp(TOY_NZ, 32, 1, GAN_ACT_IDENTITY, rng);
+    gan_net *d = make_leaky_mlp(1, 32, 1, GAN_ACT_SIGMOID, rng);
     gan_optimizer *g_opt = make_adam(g, g_lr, 1.0f);
     gan_optimizer *d_opt = make_adam(d, d_lr, 1.0f);
     gan_session_options so;
@@ -328,8 +317,7 @@ static toy_result run_toy_gan(float g_lr, float d_lr, uint64_t iterations, uint3
     assert_int_equal(gan_session_iteration(s), iterations);
     assert_int_equal(gan_optimizer_steps(g_opt), iterations);
 
-    float *z = malloc(n * TOY_NZ * sizeof *z), *x = malloc(n * sizeof *x);
-    assert_non_null(z);
+    float *z = xmalloc(n * TOY_NZ * sizeof *z), *x = malloc(n * sizeof *x);
     assert_non_null(x);
     assert_int_equal(gan_rng_uniform(z, n * TOY_NZ, eval_rng, -1.0f, 1.0f), GAN_OK);
     assert_int_equal(gan_session_sample(x, n, 1, s, z), GAN_OK);

@@ -1,19 +1,7 @@
 /* Toy distributions: options, centres, sampling statistics, densities,
  * mode assignment, toy datasets and mode coverage. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
-
-#define PI 3.14159265358979323846
+#include "common.h"
 
 static gan_toy_options toy(int kind)
 {
@@ -28,7 +16,7 @@ static gan_toy_options toy(int kind)
 
 static size_t sample_rows(void)
 {
-    return getenv("GAN_TEST_VALGRIND") != NULL ? 20000 : 200000;
+    return under_valgrind() ? 20000 : 200000;
 }
 
 static void test_options(void **state)
@@ -81,7 +69,7 @@ static void test_centers(void **state)
     float c[50];
     assert_int_equal(gan_toy_centers(c, 16, &r), GAN_OK);
     for (int i = 0; i < 8; i++) {
-        double a = 2.0 * PI * i / 8.0;
+        double a = 2.0 * TEST_PI * i / 8.0;
         assert_true(fabs(c[2 * i] - 2.0 * cos(a)) < 1e-6);
         assert_true(fabs(c[2 * i + 1] - 2.0 * sin(a)) < 1e-6);
     }
@@ -130,8 +118,7 @@ static void check_samples(gan_toy_options *o, uint64_t seed)
     assert_non_null(lab);
 
     /* gan_toy_sample gives the same points for the same generator state. */
-    float *y = malloc(n * width * sizeof *y);
-    assert_non_null(y);
+    float *y = xmalloc(n * width * sizeof *y);
     assert_int_equal(gan_rng_seed(rng, seed), GAN_OK);
     assert_int_equal(gan_toy_sample(y, n, width, o, rng), GAN_OK);
     assert_memory_equal(x, y, n * width * sizeof *y);
@@ -260,7 +247,7 @@ static void test_density(void **state)
     float x[3] = {1.5f, 2.0f, 0.5f};
     double d[3];
     assert_int_equal(gan_toy_density(d, &g, x, 3, 1), GAN_OK);
-    const double peak = 1.0 / (0.5 * sqrt(2.0 * PI));
+    const double peak = 1.0 / (0.5 * sqrt(2.0 * TEST_PI));
     assert_true(fabs(d[0] - peak) < 1e-12);
     assert_true(fabs(d[1] - peak * exp(-0.5)) < 1e-12);
     assert_true(fabs(d[2] - peak * exp(-2.0)) < 1e-12);
@@ -290,9 +277,9 @@ static void test_density(void **state)
     for (int i = 0; i < 4; i++) {
         double ref = 0.0;
         for (int m = 0; m < 8; m++) {
-            double a = 2.0 * PI * m / 8.0;
+            double a = 2.0 * TEST_PI * m / 8.0;
             double dx = p[2 * i] - 2.0 * cos(a), dy = p[2 * i + 1] - 2.0 * sin(a);
-            ref += exp(-(dx * dx + dy * dy) / (2.0 * s2)) / (2.0 * PI * s2);
+            ref += exp(-(dx * dx + dy * dy) / (2.0 * s2)) / (2.0 * TEST_PI * s2);
         }
         ref /= 8.0;
         assert_true(fabs(dp[i] - ref) <= 1e-9 * ref + 1e-300);
@@ -337,7 +324,7 @@ static void test_assign(void **state)
     /* Displaced by 1.5 std radially: same mode, distance 1.5. */
     float p[16];
     for (int i = 0; i < 8; i++) {
-        double a = 2.0 * PI * i / 8.0, rr = 2.0 + 1.5 * 0.02;
+        double a = 2.0 * TEST_PI * i / 8.0, rr = 2.0 + 1.5 * 0.02;
         p[2 * i] = (float)(rr * cos(a));
         p[2 * i + 1] = (float)(rr * sin(a));
     }
@@ -404,7 +391,7 @@ static void test_coverage(void **state)
     /* Modes 0..4: 10 samples each, 2 std away from the centre. */
     for (int m = 0; m < 5; m++)
         for (int i = 0; i < 10; i++) {
-            double a = 2.0 * PI * i / 10.0;
+            double a = 2.0 * TEST_PI * i / 10.0;
             s[2 * k] = c[2 * m] + (float)(2.0 * 0.02 * cos(a));
             s[2 * k + 1] = c[2 * m + 1] + (float)(2.0 * 0.02 * sin(a));
             k++;
@@ -444,8 +431,7 @@ static void test_coverage(void **state)
      * of a 2-D isotropic Gaussian is 1 - exp(-9/2) = 0.98889. */
     gan_toy_options q = toy(GAN_TOY_GRID_2D);
     const size_t n = sample_rows() / 4;
-    float *x = malloc(n * 2 * sizeof *x);
-    assert_non_null(x);
+    float *x = xmalloc(n * 2 * sizeof *x);
     gan_rng *rng = NULL;
     assert_int_equal(gan_rng_create(&rng, 77), GAN_OK);
     assert_int_equal(gan_toy_sample(x, n, 2, &q, rng), GAN_OK);

@@ -2,17 +2,7 @@
  * finite differences, D's loss falls on separable data, the G step leaves
  * D untouched, divergence and bad input. */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gan.h"
+#include "common.h"
 
 #define ZW 3
 #define XW 5
@@ -20,22 +10,14 @@
 
 static gan_net *make_g(gan_rng *rng)
 {
-    gan_net *g;
-    assert_int_equal(gan_net_create(&g, ZW), GAN_OK);
-    assert_int_equal(gan_net_add_dense(g, 8, GAN_ACT_RELU), GAN_OK);
-    assert_int_equal(gan_net_add_dense(g, XW, GAN_ACT_SIGMOID), GAN_OK);
+    gan_net *g = make_mlp(ZW, 8, GAN_ACT_RELU, XW, GAN_ACT_SIGMOID);
     assert_int_equal(gan_net_init(g, rng, GAN_INIT_UNIFORM, 0.5f), GAN_OK);
     return g;
 }
 
 static gan_net *make_d(gan_rng *rng, int dropout)
 {
-    gan_net *d;
-    assert_int_equal(gan_net_create(&d, XW), GAN_OK);
-    if (dropout)
-        assert_int_equal(gan_net_add_dropout(d, 0.8f), GAN_OK);
-    assert_int_equal(gan_net_add_maxout(d, 4, 3), GAN_OK);
-    assert_int_equal(gan_net_add_dense(d, 1, GAN_ACT_SIGMOID), GAN_OK);
+    gan_net *d = make_maxout_d(XW, 4, 3, dropout ? 0.8f : 0.0f, 0.0f);
     assert_int_equal(gan_net_init(d, rng, GAN_INIT_UNIFORM, 0.5f), GAN_OK);
     return d;
 }
@@ -79,8 +61,7 @@ static void check_step_is_gradient(gan_net *net, const float *before, const floa
                                    double (*f)(void *), void *ctx)
 {
     const size_t n = gan_net_num_params(net);
-    float *p = malloc(n * sizeof *p);
-    assert_non_null(p);
+    float *p = xmalloc(n * sizeof *p);
     memcpy(p, before, n * sizeof *p);
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
