@@ -403,11 +403,6 @@ float *gan__net_grad_array(gan_net *net)
     return net->grads;
 }
 
-const float *gan__net_params(const gan_net *net)
-{
-    return net->params;
-}
-
 size_t gan__net_nonfinite_layer(const gan_net *net)
 {
     for (size_t i = 0; i < net->n_layers; i++) {
