@@ -27,6 +27,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Set by a target: removes its scratch files (abort skips atexit). */
+static void (*fuzz_remove_files)(void);
+
 /* Report a broken promise and stop: libFuzzer saves the input as a crash,
  * the replay main names the file. */
 #define FUZZ_REQUIRE(cond, ...) \
@@ -35,6 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             fprintf(stderr, "fuzz check failed: %s (%s:%d): ", #cond, __FILE__, __LINE__); \
             fprintf(stderr, __VA_ARGS__); \
             fprintf(stderr, "\n"); \
+            if (fuzz_remove_files != NULL) \
+                fuzz_remove_files(); \
             abort(); \
         } \
     } while (0)

@@ -22,7 +22,7 @@
 static char in_path[256], img_path[256];
 static uint8_t fixed_img[16 + FIX_ROWS * FIX_H * FIX_W];
 
-static void teardown(void)
+static void remove_files(void)
 {
     unlink(in_path);
     unlink(img_path);
@@ -50,7 +50,8 @@ static void init_once(void)
     for (size_t i = 16; i < sizeof fixed_img; i++)
         fixed_img[i] = (uint8_t)(i * 37);
     fuzz_write_file(img_path, fixed_img, sizeof fixed_img);
-    atexit(teardown);
+    fuzz_remove_files = remove_files;
+    atexit(remove_files);
 }
 
 /* Decompress a gzip file (one or more members, nothing after) into a

@@ -8,7 +8,7 @@
 
 static char in_path[256], out_path[256];
 
-static void teardown(void)
+static void remove_files(void)
 {
     unlink(in_path);
     unlink(out_path);
@@ -20,7 +20,8 @@ static void init_once(void)
         return;
     fuzz_scratch_path(in_path, sizeof in_path, "net_in");
     fuzz_scratch_path(out_path, sizeof out_path, "net_out");
-    atexit(teardown);
+    fuzz_remove_files = remove_files;
+    atexit(remove_files);
 }
 
 static uint8_t *params_of(const gan_net *net, size_t *n)

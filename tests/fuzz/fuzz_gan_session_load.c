@@ -13,13 +13,18 @@ static char in_path[256], out_path[256], base_path[256];
 static uint8_t *base;
 static size_t base_len;
 
+static void remove_files(void)
+{
+    unlink(in_path);
+    unlink(out_path);
+    unlink(base_path);
+}
+
 static void teardown(void)
 {
     fuzz_session_free(&fx);
     free(base);
-    unlink(in_path);
-    unlink(out_path);
-    unlink(base_path);
+    remove_files();
 }
 
 static uint8_t *save_bytes(const char *path, size_t *len)
@@ -35,6 +40,7 @@ static void init_once(void)
     fuzz_scratch_path(in_path, sizeof in_path, "ckpt_in");
     fuzz_scratch_path(out_path, sizeof out_path, "ckpt_out");
     fuzz_scratch_path(base_path, sizeof base_path, "ckpt_base");
+    fuzz_remove_files = remove_files;
     fuzz_session_make(&fx);
     /* One step, so the optimizer states and dataset position are not the
      * initial ones. */
