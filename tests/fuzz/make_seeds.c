@@ -1,0 +1,199 @@
+/* Writes the seed corpora of the fuzz targets, using the library itself:
+ *   make_seeds OUTDIR
+ * creates OUTDIR/{gan_net_load,gan_session_load,gan_dataset_load_idx,
+ * gan_optimizer_set_state}/ holding valid nets, checkpoints of the fuzz
+ * session, IDX files (plain and gzip) and optimizer states, plus a few
+ * damaged copies (cut short, one byte too many) next to them. */
+#define GAN_FUZZ_NO_MAIN
+#include "fuzz_common.h"
+
+static char outdir[2048];
+
+static void seed_path(char *buf, size_t n, const char *target, const char *name)
+{
+    snprintf(buf, n, "%s/%s/%s", outdir, target, name);
+}
+
+static void write_seed(const char *target, const char *name, const void *data, size_t len)
+{
+    char path[4096];
+    seed_path(path, sizeof path, target, name);
+    fuzz_write_file(path, data, len);
+}
+
+/* name plus a copy one byte short and one with a byte appended. */
+static void write_with_damage(const char *target, const char *name, const uint8_t *data,
+                              size_t len)
+{
+    char n2[256];
+    write_seed(target, name, data, len);
+    snprintf(n2, sizeof n2, "%s_short", name);
+    write_seed(target, n2, data, len - 1);
+    uint8_t *longer = malloc(len + 1);
+    FUZZ_REQUIRE(longer != NULL, "out of memory");
+    memcpy(longer, data, len);
+    longer[len] = 0;
+    snprintf(n2, sizeof n2, "%s_long", name);
+    write_seed(target, n2, longer, len + 1);
+    free(longer);
+}
+
+static void save_net(gan_net *net, gan_rng *rng, const char *name)
+{
+    char path[4096];
+    FUZZ_REQUIRE(gan_net_init(net, rng, GAN_INIT_UNIFORM, 0.5f) == GAN_OK, "%s", gan_error_last());
+    seed_path(path, sizeof path, "gan_net_load", name);
+    FUZZ_REQUIRE(gan_net_save(net, path) == GAN_OK, "%s", gan_error_last());
+    gan_net_free(net);
+}
+
+static void net_seeds(void)
+{
+    gan_rng *rng;
+    gan_net *n;
+    FUZZ_REQUIRE(gan_rng_create(&rng, 1) == GAN_OK, "rng");
+    int rc = gan_net_create(&n, 3);
+    if (!rc) rc = gan_net_add_dense(n, 4, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_dense(n, 2, GAN_ACT_SIGMOID);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "dense");
+
+    rc = gan_net_create(&n, 2);
+    if (!rc) rc = gan_net_add_dropout(n, 0.8f);
+    if (!rc) rc = gan_net_add_maxout(n, 3, 2);
+    if (!rc) rc = gan_net_add_dropout(n, 0.5f);
+    if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_SIGMOID);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "maxout_dropout");
+
+    rc = gan_net_create(&n, 2);
+    if (!rc) rc = gan_net_add_dense(n, 3, GAN_ACT_LEAKY_RELU);
+    if (!rc) rc = gan_net_set_leaky_slope(n, 0, 0.1f);
+    if (!rc) rc = gan_net_add_dense(n, 2, GAN_ACT_TANH);
+    if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_IDENTITY);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "leaky_tanh");
+    gan_rng_free(rng);
+
+    char path[4096];
+    size_t len;
+    seed_path(path, sizeof path, "gan_net_load", "dense");
+    uint8_t *b = fuzz_read_file(path, &len);
+    write_with_damage("gan_net_load", "dense", b, len);
+    free(b);
+}
+
+static void session_seeds(void)
+{
+    fuzz_session f;
+    fuzz_session_make(&f);
+    static const struct { const char *name; int steps; } at[] = {
+        {"ckpt_0", 0}, {"ckpt_1", 1}, {"ckpt_4", 3}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        for (int k = 0; k < at[i].steps; k++)
+            FUZZ_REQUIRE(gan_session_step(NULL, f.s) == GAN_OK, "%s", gan_error_last());
+        char path[4096];
+        seed_path(path, sizeof path, "gan_session_load", at[i].name);
+        FUZZ_REQUIRE(gan_session_save(f.s, path) == GAN_OK, "%s", gan_error_last());
+        /* The optimizer states of the same moment. */
+        gan_optimizer *opts[2] = {f.gopt, f.dopt};
+        for (int o = 0; o < 2; o++) {
+            const size_t n = gan_optimizer_state_size(opts[o]);
+            uint8_t *b = malloc(n);
+            FUZZ_REQUIRE(b != NULL, "out of memory");
+            FUZZ_REQUIRE(gan_optimizer_get_state(b, n, opts[o]) == GAN_OK, "%s", gan_error_last());
+            char name[64];
+            snprintf(name, sizeof name, "%s_%s", o ? "adam" : "sgd", at[i].name);
+            write_seed("gan_optimizer_set_state", name, b, n);
+            free(b);
+        }
+    }
+    char path[4096];
+    size_t len;
+    seed_path(path, sizeof path, "gan_session_load", "ckpt_1");
+    uint8_t *b = fuzz_read_file(path, &len);
+    write_with_damage("gan_session_load", "ckpt_1", b, len);
+    free(b);
+    fuzz_session_free(&f);
+}
+
+/* gzip of data in *out (malloc'ed). */
+static uint8_t *gzip_bytes(const uint8_t *data, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    FUZZ_REQUIRE(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+                 "deflateInit2");
+    const size_t cap = deflateBound(&zs, (uLong)len);
+    uint8_t *out = malloc(cap);
+    FUZZ_REQUIRE(out != NULL, "out of memory");
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    FUZZ_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END, "deflate");
+    *out_len = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+/* An IDX seed: mode byte, then the file; plain and gzip, each also damaged. */
+static void idx_seed(const char *name, int mode, const uint8_t *file, size_t len)
+{
+    uint8_t *buf = malloc(len + 1);
+    FUZZ_REQUIRE(buf != NULL, "out of memory");
+    buf[0] = (uint8_t)mode;
+    memcpy(buf + 1, file, len);
+    write_with_damage("gan_dataset_load_idx", name, buf, len + 1);
+    free(buf);
+
+    size_t zlen;
+    uint8_t *z = gzip_bytes(file, len, &zlen);
+    buf = malloc(zlen + 1);
+    FUZZ_REQUIRE(buf != NULL, "out of memory");
+    buf[0] = (uint8_t)mode;
+    memcpy(buf + 1, z, zlen);
+    char zname[128];
+    snprintf(zname, sizeof zname, "%s_gz", name);
+    write_with_damage("gan_dataset_load_idx", zname, buf, zlen + 1);
+    /* The gzip file without its 8-byte trailer (CRC-32 and size). */
+    snprintf(zname, sizeof zname, "%s_gz_no_trailer", name);
+    write_seed("gan_dataset_load_idx", zname, buf, zlen + 1 - 8);
+    free(buf);
+    free(z);
+}
+
+static void idx_seeds(void)
+{
+    /* Images: 2 images of 3 x 2 (mode 0); labels: 3 labels (mode 1, the
+     * target's fixed images file has 3 rows). */
+    uint8_t img[16 + 12] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 2};
+    for (size_t i = 16; i < sizeof img; i++)
+        img[i] = (uint8_t)(i * 23);
+    idx_seed("images", 0, img, sizeof img);
+    uint8_t lab[8 + 3] = {0, 0, 8, 1, 0, 0, 0, 3, 7, 0, 9};
+    idx_seed("labels", 1, lab, sizeof lab);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+        return 2;
+    }
+    snprintf(outdir, sizeof outdir, "%s", argv[1]);
+    static const char *targets[] = {"", "/gan_net_load", "/gan_session_load",
+                                    "/gan_dataset_load_idx", "/gan_optimizer_set_state"};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s%s", outdir, targets[i]);
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "%s: %s\n", dir, strerror(errno));
+            return 1;
+        }
+    }
+    net_seeds();
+    session_seeds();
+    idx_seeds();
+    return 0;
+}
