@@ -44,9 +44,15 @@
 #endif
 
 /* A request for more memory than exists must come back as NULL (the
- * library then reports GAN_ENOMEM), not end the process. */
+ * library then reports GAN_ENOMEM), not end the process, under the
+ * sanitizers too. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
 {
     return "allocator_may_return_null=1";
 }
