@@ -45,14 +45,16 @@
 
 /* A request for more memory than exists must come back as NULL (the
  * library then reports GAN_ENOMEM), not end the process, under the
- * sanitizers too. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
+ * sanitizers too. (The build hides symbols by default; these hooks must
+ * be seen by the sanitizer runtime.) */
+#define SANITIZER_HOOK __attribute__((visibility("default"), used))
+SANITIZER_HOOK const char *__asan_default_options(void);
+SANITIZER_HOOK const char *__asan_default_options(void)
 {
     return "allocator_may_return_null=1";
 }
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
+SANITIZER_HOOK const char *__tsan_default_options(void);
+SANITIZER_HOOK const char *__tsan_default_options(void)
 {
     return "allocator_may_return_null=1";
 }
@@ -296,13 +298,15 @@ static const char *fresh_special(fx *f, int kind)
     return p;
 }
 
-/* Inputs with one non-finite value at row r, column c. */
+/* The fixture's noise (width G_IN) or rows (any other width, read as rows
+ * of that width), with v at row r, column c. */
 static const float *poisoned(fx *f, size_t width, size_t r, size_t c, float v)
 {
     static float buf[64 * G_OUT];
-    memcpy(buf, width == G_IN ? f->z : f->x, sizeof buf < 64 * width * sizeof(float)
-                                                 ? sizeof buf
-                                                 : 64 * width * sizeof(float));
+    if (width == G_IN)
+        memcpy(buf, f->z, sizeof f->z);
+    else
+        memcpy(buf, f->x, sizeof f->x);
     buf[r * width + c] = v;
     return buf;
 }
@@ -593,7 +597,8 @@ static void make_files(void)
         [P_MISSING] = "missing.gan",
         /* "Unwritable folder": the tests run as root, who may write to any
          * folder, so the folder here is a regular file (ENOTDIR). */
-        [P_UNDER_FILE] = "empty/sub.gan", [P_DEV] = "null_device", [P_DEV_ZERO] = NULL,
+        [P_UNDER_FILE] = "empty/sub.gan", [P_DEV] = NULL /* see fresh_special */,
+        [P_DEV_ZERO] = NULL,
         [P_LONG_MISSING] = NULL, [P_IDX_IMG] = "img.idx", [P_IDX_LAB] = "lab.idx",
         [P_IDX_LAB3] = "lab3.idx", [P_IDX_GZ] = "img.idx.gz",
         [P_IDX_GZ_NOTRAILER] = "img_notrailer.idx.gz", [P_IDX_GZ_TAIL] = "img_tail.idx.gz",

@@ -49,21 +49,24 @@ static void *train(void *arg)
     gan_optimizer_options oo = GAN_OPTIMIZER_OPTIONS_INIT;
     gan_session_options so = GAN_SESSION_OPTIONS_INIT;
     oo.learning_rate = 0.05f;
-    so.batch_size = 64;
+    /* Layers of batch x width = 256 x 1024 elements: large enough that the
+     * session's worker pool (threads = 2) splits the element-wise loops
+     * between its threads, rather than running small ones on the caller. */
+    so.batch_size = 256;
     so.noise_width = NOISE;
     so.seed = t->seed;
-    so.threads = 2; /* the session's own worker pool */
+    so.threads = 2;
     int rc;
     if ((rc = gan_rng_create(&rng, t->seed)) || (rc = gan_net_create(&g, NOISE)) ||
-        (rc = gan_net_add_dense(g, 32, GAN_ACT_RELU)) ||
+        (rc = gan_net_add_dense(g, 1024, GAN_ACT_RELU)) ||
         (rc = gan_net_add_dense(g, WIDTH, GAN_ACT_IDENTITY)) ||
         (rc = gan_net_init(g, rng, GAN_INIT_GLOROT_UNIFORM, 1.0f)) ||
-        (rc = gan_net_create(&d, WIDTH)) || (rc = gan_net_add_maxout(d, 16, 2)) ||
+        (rc = gan_net_create(&d, WIDTH)) || (rc = gan_net_add_maxout(d, 256, 4)) ||
         (rc = gan_net_add_dropout(d, 0.8f)) ||
         (rc = gan_net_add_dense(d, 1, GAN_ACT_IDENTITY)) ||
         (rc = gan_net_init(d, rng, GAN_INIT_GLOROT_UNIFORM, 1.0f)) ||
         (rc = gan_optimizer_create(&go, g, &oo)) || (rc = gan_optimizer_create(&dopt, d, &oo)) ||
-        (rc = gan_dataset_create_toy(&data, &toy, 512, rng)) ||
+        (rc = gan_dataset_create_toy(&data, &toy, 1024, rng)) ||
         (rc = gan_session_create(&s, g, d, go, dopt, data, &so)) ||
         (rc = gan_session_train(s, t->iterations, NULL, NULL)))
         goto done;
@@ -92,7 +95,7 @@ done:
 static void test_two_sessions_in_two_threads(void **state)
 {
     (void)state;
-    const uint64_t iters = under_valgrind() ? 20 : 60;
+    const uint64_t iters = under_valgrind() ? 6 : 30;
     trainer ref[2] = {{.seed = 11, .iterations = iters}, {.seed = 22, .iterations = iters}};
     trainer par[2] = {ref[0], ref[1]};
     /* References: one after the other. */
