@@ -124,7 +124,7 @@ int gan__net_check_record(gan__reader *r, const gan_net *net, const char *what, 
         return gan__error(GAN_EFORMAT, "%s: %s's net record is truncated", what, name);
     if (input_width != net->input_width || n_layers != net->n_layers)
         return gan__error(GAN_ESHAPE,
-                          "%s: %s has %u layers on input width %llu in the file, %zu on width %zu here",
+                          "%s: the nets differ: %s has %u layers on input width %llu in the file, %zu on width %zu here",
                           what, name, n_layers, (unsigned long long)input_width, net->n_layers,
                           net->input_width);
     for (uint32_t i = 0; i < n_layers; i++) {
@@ -136,13 +136,13 @@ int gan__net_check_record(gan__reader *r, const gan_net *net, const char *what, 
             return gan__error(GAN_EFORMAT, "%s: %s's layer %u is truncated", what, name, i);
         if (kind != l->kind || act != l->act || units != l->units || pieces != l->pieces)
             return gan__error(GAN_ESHAPE,
-                              "%s: %s's layer %u is %s (activation %u, %llu units x %llu pieces) in the file, %s (activation %u, %zu units x %zu pieces) here",
+                              "%s: the nets differ: %s's layer %u is %s (activation %u, %llu units x %llu pieces) in the file, %s (activation %u, %zu units x %zu pieces) here",
                               what, name, i, kind_name(kind), act, (unsigned long long)units,
                               (unsigned long long)pieces, kind_name(l->kind), l->act, l->units,
                               l->pieces);
         if (keep != l->keep || (act == GAN_ACT_LEAKY_RELU && slope != l->slope))
             return gan__error(GAN_ESHAPE,
-                              "%s: %s's layer %u has keep %g, slope %g in the file, keep %g, slope %g here",
+                              "%s: the nets differ: %s's layer %u has keep %g, slope %g in the file, keep %g, slope %g here",
                               what, name, i, (double)keep, (double)slope, (double)l->keep,
                               (double)l->slope);
     }

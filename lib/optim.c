@@ -281,7 +281,7 @@ static int plain_step(gan_optimizer *opt, gan__pool *pool)
     return finish_step(opt, atomic_load(&j.bad));
 }
 
-static int check_net_unchanged(const gan_optimizer *opt, const char *fn)
+int gan__optimizer_check_net(const gan_optimizer *opt, const char *fn)
 {
     if (gan_net_num_params(opt->net) != opt->n)
         return gan__error(GAN_ESTATE,
@@ -293,7 +293,7 @@ static int check_net_unchanged(const gan_optimizer *opt, const char *fn)
 int gan__optimizer_step_fold(gan_optimizer *opt, gan__pool *pool, gan__grad_fold_fn fold,
                              void *ctx)
 {
-    int rc = check_net_unchanged(opt, "gan_optimizer_step");
+    int rc = gan__optimizer_check_net(opt, "gan_optimizer_step");
     if (rc)
         return rc;
     if (opt->o.kind == GAN_OPT_SGD)
@@ -307,7 +307,7 @@ int gan__optimizer_step_fold(gan_optimizer *opt, gan__pool *pool, gan__grad_fold
 int gan_optimizer_step(gan_optimizer *opt)
 {
     GAN_CHECK_NULL("gan_optimizer_step", opt);
-    int rc = check_net_unchanged(opt, "gan_optimizer_step");
+    int rc = gan__optimizer_check_net(opt, "gan_optimizer_step");
     return rc ? rc : plain_step(opt, NULL);
 }
 
@@ -418,7 +418,7 @@ static int parse_state(parsed_state *ps, const gan_optimizer *opt, const void *b
     GAN_CHECK_NULL(fn, buf);
     gan__reader r;
     uint32_t version;
-    int rc = gan__container_open(&r, &version, buf, size, OPT_MAGIC, "optimizer state");
+    int rc = gan__container_open(&r, &version, buf, size, OPT_MAGIC, fn);
     if (rc)
         return rc;
     if (version < 1 || version > OPT_FORMAT_VERSION)

@@ -9,6 +9,10 @@
 /* The net the optimizer is bound to. */
 gan_net *gan__optimizer_net(const gan_optimizer *opt);
 
+/* GAN_ESTATE naming fn when layers were added to the optimizer's net
+ * after the optimizer was created. */
+int gan__optimizer_check_net(const gan_optimizer *opt, const char *fn);
+
 /* Folds the gradient of the step being taken into out, laid out like the
  * net's parameters: out = alpha * g + beta * out. It may fail only before
  * writing anything. */

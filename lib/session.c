@@ -221,9 +221,8 @@ static int iterate_simultaneous(gan_step_stats *st, gan_session *s, const char *
 /* One iteration on a session whose shapes and workspaces were checked
  * (gan_session_step; a replay after a rollback repeats iterations that
  * passed those checks). */
-static int iterate(gan_stats *st, gan_session *s)
+static int iterate(gan_stats *st, gan_session *s, const char *fn)
 {
-    const char *fn = "gan_session_step";
     const uint64_t epoch = s->epochs_done + 1;
     gan_optimizer_set_epoch(s->g_opt, epoch);
     gan_optimizer_set_epoch(s->d_opt, epoch);
@@ -256,6 +255,10 @@ static int iterate(gan_stats *st, gan_session *s)
 static int prepare_step(gan_session *s, const char *fn)
 {
     int rc = check_shapes(s->g, s->d, s->data, &s->o, fn);
+    if (rc == GAN_OK)
+        rc = gan__optimizer_check_net(s->g_opt, fn);
+    if (rc == GAN_OK)
+        rc = gan__optimizer_check_net(s->d_opt, fn);
     const size_t m = s->o.batch_size;
     if (rc == GAN_OK)
         rc = gan__net_reserve(s->g, m, fn);
@@ -266,22 +269,22 @@ static int prepare_step(gan_session *s, const char *fn)
 
 /* Take the rollback snapshot when the last one is stale. A state with
  * non-finite parameters (set from outside) is never snapshotted. */
-static int maybe_snapshot(gan_session *s)
+static int maybe_snapshot(gan_session *s, const char *fn)
 {
     if (s->have_snap && s->iteration - s->snap_iteration < SNAPSHOT_INTERVAL)
         return GAN_OK;
     const size_t bad_g = gan__net_nonfinite_layer(s->g), bad_d = gan__net_nonfinite_layer(s->d);
     if (bad_g != SIZE_MAX || bad_d != SIZE_MAX)
         return gan__error(GAN_EDIVERGED,
-                          "gan_session_step: %s's layer %zu holds NaN or Inf before iteration %llu (set from outside the session)",
-                          bad_g != SIZE_MAX ? "G" : "D", bad_g != SIZE_MAX ? bad_g : bad_d,
+                          "%s: %s's layer %zu holds NaN or Inf before iteration %llu (set from outside the session)",
+                          fn, bad_g != SIZE_MAX ? "G" : "D", bad_g != SIZE_MAX ? bad_g : bad_d,
                           (unsigned long long)s->iteration + 1);
     s->snap.len = 0; /* reuse the buffer */
     s->snap.failed = 0;
     gan__session_serialize(&s->snap, s);
     if (s->snap.failed) {
         s->have_snap = 0;
-        return gan__error(GAN_ENOMEM, "gan_session_step: out of memory for the rollback snapshot");
+        return gan__error(GAN_ENOMEM, "%s: out of memory for the rollback snapshot", fn);
     }
     s->snap_iteration = s->iteration;
     s->have_snap = 1;
@@ -294,42 +297,47 @@ static int maybe_snapshot(gan_session *s)
  * snapshot and replay the good iterations after it. Training is
  * deterministic for a seed and the restore allocates nothing, so this
  * brings back the state before the failed step. */
-static int roll_back(gan_session *s, uint64_t failed, int code, const char *why)
+static int roll_back(gan_session *s, uint64_t failed, int code, const char *why, const char *fn)
 {
     char msg[GAN__ERROR_MAX];
     snprintf(msg, sizeof msg, "%s", why);
     int rc = gan__session_restore(s, s->snap.data, s->snap.len, "rollback snapshot");
     gan_stats st;
     while (rc == GAN_OK && s->iteration + 1 < failed)
-        rc = iterate(&st, s);
+        rc = iterate(&st, s, fn);
     if (rc)
         return gan__error(code,
-                          "gan_session_step: iteration %llu failed (%s) and the last good state could not be restored",
-                          (unsigned long long)failed, msg);
+                          "%s: iteration %llu failed (%s) and the last good state could not be restored",
+                          fn, (unsigned long long)failed, msg);
     if (code == GAN_EDIVERGED)
-        return gan__error(code,
-                          "gan_session_step: diverged at iteration %llu (%s); state restored to iteration %llu",
-                          (unsigned long long)failed, msg, (unsigned long long)s->iteration);
+        return gan__error(code, "%s: diverged at iteration %llu (%s); state restored to iteration %llu",
+                          fn, (unsigned long long)failed, msg, (unsigned long long)s->iteration);
     return gan__error(code, "%s (state restored to iteration %llu)", msg,
                       (unsigned long long)s->iteration);
+}
+
+/* One all-or-nothing iteration; fn names the public function called. */
+static int step(gan_stats *stats, gan_session *s, const char *fn)
+{
+    int rc = prepare_step(s, fn);
+    if (rc == GAN_OK)
+        rc = maybe_snapshot(s, fn);
+    if (rc)
+        return rc;
+    gan_stats st;
+    const uint64_t attempt = s->iteration + 1;
+    rc = iterate(&st, s, fn);
+    if (rc)
+        return roll_back(s, attempt, rc, gan_error_last(), fn);
+    if (stats)
+        *stats = st;
+    return GAN_OK;
 }
 
 int gan_session_step(gan_stats *stats, gan_session *s)
 {
     GAN_CHECK_NULL("gan_session_step", s);
-    int rc = prepare_step(s, "gan_session_step");
-    if (rc == GAN_OK)
-        rc = maybe_snapshot(s);
-    if (rc)
-        return rc;
-    gan_stats st;
-    const uint64_t attempt = s->iteration + 1;
-    rc = iterate(&st, s);
-    if (rc)
-        return roll_back(s, attempt, rc, gan_error_last());
-    if (stats)
-        *stats = st;
-    return GAN_OK;
+    return step(stats, s, "gan_session_step");
 }
 
 int gan_session_train(gan_session *s, uint64_t iterations, gan_progress_fn progress,
@@ -338,7 +346,7 @@ int gan_session_train(gan_session *s, uint64_t iterations, gan_progress_fn progr
     GAN_CHECK_NULL("gan_session_train", s);
     for (uint64_t i = 0; i < iterations; i++) {
         gan_stats st;
-        int rc = gan_session_step(&st, s);
+        int rc = step(&st, s, "gan_session_train");
         if (rc)
             return rc;
         if (progress && progress(&st, userdata))
@@ -359,7 +367,7 @@ int gan_session_train_epochs(gan_session *s, uint64_t epochs, gan_progress_fn pr
     const uint64_t target = s->epochs_done + epochs;
     while (s->epochs_done < target) {
         gan_stats st;
-        int rc = gan_session_step(&st, s);
+        int rc = step(&st, s, "gan_session_train_epochs");
         if (rc)
             return rc;
         if (progress && progress(&st, userdata))
@@ -406,14 +414,15 @@ int gan_session_sample(float *out, size_t rows, size_t cols, gan_session *s, con
     const size_t width = gan_net_output_width(s->g);
     if (cols != width)
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, g's output width is %zu", fn, cols, width);
-    if (z != NULL)
-        return gan_net_forward(out, cols, s->g, z, rows, s->o.noise_width, 0);
-    /* gan_net_forward's limit, checked before the noise is drawn. */
+    /* gan_net_forward's limit, checked here so that the message names this
+     * function and comes before any noise is drawn. */
     size_t n;
     if (rows > INT32_MAX || gan__mul_size(&n, rows, s->o.noise_width) ||
         n > SIZE_MAX / sizeof(float))
         return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d in one call", fn, rows,
                           INT32_MAX);
+    if (z != NULL)
+        return gan_net_forward(out, cols, s->g, z, rows, s->o.noise_width, 0);
     float *noise = malloc(n * sizeof *noise);
     if (noise == NULL)
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu noise vectors", fn, rows);

@@ -160,19 +160,20 @@ size_t gan_toy_num_modes(const gan_toy_options *opts)
 
 /* Common checks of the functions taking x (rows x cols). */
 static int check_points(const char *fn, const gan_toy_options *opts, const float *x,
-                        size_t rows, size_t cols)
+                        const char *x_name, size_t rows, size_t cols)
 {
     int rc = toy_check(fn, opts);
     if (rc != GAN_OK)
         return rc;
-    GAN_CHECK_NULL(fn, x);
+    if (x == NULL)
+        return gan__error(GAN_EINVAL, "%s: %s is NULL", fn, x_name);
     GAN_CHECK_NONZERO(fn, rows);
     if (cols != toy_width(opts))
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, the toy's points have width %zu",
                           fn, cols, toy_width(opts));
     size_t n;
-    if (gan__mul_size(&n, rows, cols) != 0)
-        return gan__error(GAN_EINVAL, "%s: rows (%zu) overflows size_t", fn, rows);
+    if (gan__mul_size(&n, rows, cols) != 0 || n > SIZE_MAX / sizeof(float))
+        return gan__error(GAN_EINVAL, "%s: rows (%zu) is more than an array can hold", fn, rows);
     return GAN_OK;
 }
 
@@ -220,7 +221,7 @@ int gan_toy_sample(float *out, size_t rows, size_t cols, const gan_toy_options *
 {
     static const char fn[] = "gan_toy_sample";
     GAN_CHECK_NULL(fn, out);
-    int rc = check_points(fn, opts, out, rows, cols);
+    int rc = check_points(fn, opts, out, "out", rows, cols);
     if (rc != GAN_OK)
         return rc;
     GAN_CHECK_NULL(fn, rng);
@@ -234,7 +235,7 @@ int gan_toy_density(double *out, const gan_toy_options *opts, const float *x,
 {
     static const char fn[] = "gan_toy_density";
     GAN_CHECK_NULL(fn, out);
-    int rc = check_points(fn, opts, x, rows, cols);
+    int rc = check_points(fn, opts, x, "x", rows, cols);
     if (rc != GAN_OK)
         return rc;
     const size_t width = toy_width(opts), modes = toy_modes(opts);
@@ -263,7 +264,7 @@ int gan_toy_density(double *out, const gan_toy_options *opts, const float *x,
 int gan_toy_assign(int32_t *mode_out, float *dist_std_out, const gan_toy_options *opts,
                    const float *x, size_t rows, size_t cols)
 {
-    int rc = check_points("gan_toy_assign", opts, x, rows, cols);
+    int rc = check_points("gan_toy_assign", opts, x, "x", rows, cols);
     if (rc != GAN_OK)
         return rc;
     const size_t width = toy_width(opts);
@@ -316,7 +317,7 @@ int gan_toy_coverage(gan_coverage *out, const gan_toy_options *opts, const float
 {
     static const char fn[] = "gan_toy_coverage";
     GAN_CHECK_NULL(fn, out);
-    int rc = check_points(fn, opts, samples, rows, cols);
+    int rc = check_points(fn, opts, samples, "samples", rows, cols);
     if (rc != GAN_OK)
         return rc;
     GAN_CHECK_NONZERO(fn, min_count);

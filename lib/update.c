@@ -241,7 +241,8 @@ int gan_update_d(gan_step_stats *stats, gan_net *d, gan_optimizer *d_opt, gan_rn
     /* D sees 2 x rows rows in one batch, and CBLAS takes int sizes. */
     if (rows > INT32_MAX / 2)
         return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d", fn, rows, INT32_MAX / 2);
-    if ((rc = check_rows_finite(real, rows, cols, fn, "real")) != GAN_OK ||
+    if ((rc = gan__optimizer_check_net(d_opt, fn)) != GAN_OK ||
+        (rc = check_rows_finite(real, rows, cols, fn, "real")) != GAN_OK ||
         (rc = check_rows_finite(fake, rows, cols, fn, "fake")) != GAN_OK)
         return rc;
     gan__step_ws ws;
@@ -287,7 +288,8 @@ int gan_update_g(gan_step_stats *stats, gan_net *g, gan_optimizer *g_opt, gan_ne
                           fn, width, gan_net_input_width(d));
     if (rows > INT32_MAX)
         return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d", fn, rows, INT32_MAX);
-    if ((rc = check_rows_finite(z, rows, z_cols, fn, "z")) != GAN_OK)
+    if ((rc = gan__optimizer_check_net(g_opt, fn)) != GAN_OK ||
+        (rc = check_rows_finite(z, rows, z_cols, fn, "z")) != GAN_OK)
         return rc;
     gan__step_ws ws;
     gan__step_ws_init(&ws, NULL);
