@@ -1,6 +1,7 @@
 /* What other modules may do with a gan_net beyond the public API
- * (private): training passes on a lent thread pool, the flat parameter
- * arrays for the optimizer, and the net's part of checkpoints. The
+ * (private): training passes whose loops run on a pool the caller passes,
+ * the flat parameter arrays for the optimizer, and the net's part of
+ * checkpoints. The
  * representation is in net_layers.h, which only net*.c include. */
 #ifndef GAN_NET_H
 #define GAN_NET_H

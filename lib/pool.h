@@ -1,7 +1,7 @@
 /* A tiny fork-join thread pool (private) for the element-wise loops around
  * the matrix products: optimizer updates, activations, maxout. A session
- * owns one and lends it to its nets and optimizers; without a pool every
- * loop runs on the calling thread. Work is split into contiguous ranges
+ * owns one and passes it to every training pass and optimizer step it runs;
+ * without a pool (NULL) every loop runs on the calling thread. Work is split into contiguous ranges
  * and no reduction crosses ranges, so results do not depend on the thread
  * count. */
 #ifndef GAN_POOL_H

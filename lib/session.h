@@ -32,7 +32,7 @@ struct gan_session {
     gan_rng rng;          /* noise, minibatch order and dropout masks */
     float *real;          /* batch_size x data width */
     float *z;             /* batch_size x noise_width */
-    gan__step_ws ws;      /* the training step's scratch, lending the pool */
+    gan__step_ws ws;      /* the training step's scratch; passes the pool */
     uint64_t iteration;   /* iterations completed */
     uint64_t epochs_done; /* dataset epochs completed */
     gan__pool *pool;      /* runs the element-wise loops of every step */

@@ -18,7 +18,7 @@ typedef struct gan__step_ws {
     size_t rows_cap, width;
 } gan__step_ws;
 
-/* An empty workspace lending pool. */
+/* An empty workspace whose steps run on pool. */
 void gan__step_ws_init(gan__step_ws *ws, gan__pool *pool);
 /* Room for steps of up to rows rows with G's output width `width`
  * (nothing happens when there is room); GAN_ENOMEM naming fn. */
