@@ -428,7 +428,8 @@ GAN_EXTERN int gan_png_dir_options_init(gan_png_dir_options *opts, unsigned int 
  *   count as classes with no images, hidden ones are skipped); a PNG file
  *   directly in path is then GAN_EFORMAT. The names are not kept: list the
  *   subfolders in byte order to map labels back to them. Without labels,
- *   subfolders are skipped.
+ *   subfolders are skipped. An entry named like an image that is not a
+ *   regular file (a folder, a FIFO) is GAN_EIO.
  * - A folder without images is GAN_EFORMAT. Each file may be at most
  *   256 MiB, each image at most 2^24 pixels a side. */
 GAN_EXTERN int gan_dataset_load_png_dir(gan_dataset **out, const char *path,

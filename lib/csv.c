@@ -66,12 +66,12 @@ static int parse_value(float *out, const char *text, const char *path, size_t li
     if (end == text || *end != '\0')
         return gan__error(GAN_EFORMAT, "%s: line %zu, column %zu: '%s' is not a number", path, line,
                           col, text);
+    if (errno == ERANGE && !(fabsf(v) <= 1.0f)) /* overflow: strtof gave HUGE_VALF */
+        return gan__error(GAN_EFORMAT, "%s: line %zu, column %zu: '%s' is beyond float32's range",
+                          path, line, col, text);
     if (!isfinite(v))
         return gan__error(GAN_EFORMAT, "%s: line %zu, column %zu: '%s' is not finite", path, line,
                           col, text);
-    if (errno == ERANGE && fabsf(v) > 1.0f)
-        return gan__error(GAN_EFORMAT, "%s: line %zu, column %zu: '%s' is beyond float32's range",
-                          path, line, col, text);
     /* An underflow (ERANGE with a tiny result) keeps strtof's nearest value. */
     *out = v;
     return GAN_OK;
