@@ -111,10 +111,16 @@ static void test_sampling(void **state)
                 zmax = fmax(zmax, fabs(z[i]));
                 zsq += (double)z[i] * z[i];
             }
-            if (kind == GAN_NOISE_UNIFORM)
+            /* The prior's spread: variance 1.5^2 / 3 = 0.75 for the
+             * uniform, 2.25 for the normal (165 draws: loose bounds). */
+            const double var = zsq / (N * ZW);
+            if (kind == GAN_NOISE_UNIFORM) {
                 assert_true(zmax < 1.5);
-            else
+                assert_true(var > 0.5 && var < 1.0);
+            } else {
                 assert_true(zmax > 1.5); /* a normal of std 1.5 exceeds it often */
+                assert_true(var > 1.5 && var < 3.2);
+            }
             assert_int_equal(gan_net_forward(y, OUT, g, z, N, ZW, 0), GAN_OK);
             for (size_t i = 0; i < N * OUT; i++) {
                 const float want = scaling ? 0.5f * (y[i] + 1.0f) : y[i];

@@ -131,7 +131,7 @@ static void test_refused(void **state)
 {
     char p[512];
     path_join(p, sizeof p, *state, "c.npy");
-    float v[8] = {0};
+    float v[16] = {0}; /* room for the 64 data bytes of the object case */
     expect_bad(p, 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 4), }", v, 32,
                "Fortran");
     expect_bad(p, 1, "{'descr': '|O', 'fortran_order': False, 'shape': (8,), }", v, 64, "object");
