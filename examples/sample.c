@@ -98,9 +98,13 @@ int main(int argc, char **argv)
             ok = parse_u64(&cols, a, v, 1, 1000);
         else if (strcmp(a, "--seed") == 0)
             ok = parse_u64(&seed, a, v, 0, UINT64_MAX);
-        else if (strcmp(a, "--channels") == 0)
-            ok = parse_u64(&channels, a, v, 1, 3) && (channels == 1 || channels == 3 ||
-                 (fprintf(stderr, "sample: --channels: 1 or 3, not %s\n", v), 0));
+        else if (strcmp(a, "--channels") == 0) {
+            ok = parse_u64(&channels, a, v, 1, 3);
+            if (ok && channels == 2) {
+                fprintf(stderr, "sample: --channels: 1 (grey) or 3 (RGB), not 2\n");
+                ok = 0;
+            }
+        }
         else if (strcmp(a, "--height") == 0)
             ok = parse_u64(&height, a, v, 1, 100000);
         else if (strcmp(a, "--width") == 0)
