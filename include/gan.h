@@ -726,14 +726,15 @@ GAN_EXTERN int gan_generator_options_from_session(gan_generator_options *opts,
                                                   const gan_session_options *session);
 /* A generator holding a copy of net (later changes to net do not reach it)
  * and the prior of opts (NULL: the defaults). GAN_EINVAL for a bad option
- * or a noise_width other than the net's input width. */
+ * or a net holding NaN or Inf parameters, GAN_ESHAPE for a noise_width
+ * other than the net's input width. */
 GAN_EXTERN int gan_generator_create(gan_generator **out, const gan_net *net,
                                     const gan_generator_options *opts);
 GAN_EXTERN void gan_generator_free(gan_generator *gen);
 /* Save atomically like gan_net_save. */
 GAN_EXTERN int gan_generator_save(const gan_generator *gen, const char *path);
 /* Save net with the prior of opts (NULL: the defaults) without making a
- * handle: the usual last step of training. */
+ * handle: the usual last step of training. Checks as gan_generator_create. */
 GAN_EXTERN int gan_generator_save_net(const gan_net *net, const gan_generator_options *opts,
                                       const char *path);
 /* Load a generator file, or a plain net file of gan_net_save, which gets

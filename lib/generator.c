@@ -111,6 +111,9 @@ int gan_generator_create(gan_generator **out, const gan_net *net, const gan_gene
     int rc = caller_prior(&o, opts, net, fn);
     if (rc)
         return rc;
+    if (gan__net_nonfinite_layer(net) != SIZE_MAX)
+        return gan__error(GAN_EINVAL, "%s: net's layer %zu holds NaN or Inf parameters", fn,
+                          gan__net_nonfinite_layer(net));
     /* Copy the net through its file record: the one way to copy a net
      * without reading its representation. */
     gan__writer w;

@@ -284,6 +284,9 @@ static void test_misuse(void **state)
     params[3] = NAN;
     assert_int_equal(gan_net_set_params(g, params, gan_net_num_params(g)), GAN_OK);
     EXPECT_ERR(gan_generator_save_net(g, NULL, p), GAN_EINVAL, fsn, "NaN");
+    gan_generator *nan_gen = (gan_generator *)1;
+    EXPECT_ERR(gan_generator_create(&nan_gen, g, NULL), GAN_EINVAL, fc, "NaN");
+    assert_null(nan_gen);
     assert_int_equal(access(p, F_OK), -1);
     free(params);
 
