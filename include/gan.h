@@ -370,6 +370,119 @@ GAN_EXTERN uint64_t gan_dataset_epoch(const gan_dataset *ds);
 /* Forget the iteration position and epoch count. */
 GAN_EXTERN int gan_dataset_rewind(gan_dataset *ds);
 
+/* ------------------------------------------------------------------------
+ * Loading your own data: a folder of PNG images, an NPY file (numpy's
+ * format) or a CSV file of numbers, each into a new dataset, and value
+ * ranges. Every loader reads regular files only (a FIFO, a device or a
+ * folder where a file is expected is GAN_EIO), bounds every size it reads
+ * by the file's length before allocating, and refuses anything it cannot
+ * read exactly: GAN_EFORMAT with a message naming the file and what is
+ * wrong (and for CSV the line and column), GAN_EIO when a file cannot be
+ * opened or read, GAN_ENOMEM when memory runs out, GAN_EINVAL for a NULL
+ * or empty path, GAN_EUNSUPPORTED for an unknown options version. Values
+ * must be finite. On any error *out is NULL.
+ * ---------------------------------------------------------------------- */
+
+/* Value ranges of image data. */
+typedef enum gan_range {
+    GAN_RANGE_UNIT = 0,     /* [0, 1]: what the loaders return */
+    GAN_RANGE_SYMMETRIC = 1 /* [-1, 1]: for a generator ending in tanh */
+} gan_range;
+
+/* Alpha channels of PNG images. */
+typedef enum gan_png_alpha {
+    GAN_PNG_ALPHA_DROP = 0, /* discard alpha; colour values kept as stored
+                               (not blended with a background) */
+    GAN_PNG_ALPHA_KEEP = 1  /* keep alpha as the last channel */
+} gan_png_alpha;
+
+typedef struct gan_png_dir_options {
+    unsigned int version;
+    uint32_t alpha;      /* gan_png_alpha */
+    uint32_t labels;     /* nonzero: one subfolder per class, see below */
+    uint32_t max_files;  /* refuse folders holding more images; 0 = 2^24 */
+} gan_png_dir_options;
+
+#define GAN_PNG_DIR_OPTIONS_VERSION 1
+#define GAN_PNG_DIR_OPTIONS_INIT \
+    { GAN_PNG_DIR_OPTIONS_VERSION, GAN_PNG_ALPHA_DROP, 0, 0 }
+
+GAN_EXTERN int gan_png_dir_options_init(gan_png_dir_options *opts, unsigned int version);
+/* Load every "*.png" file (name ending in .png, any case; names starting
+ * with '.' and other files are skipped) of the folder path, one row per
+ * image, in byte order of the file names (strcmp), so the row order never
+ * depends on the file system.
+ * - Decoded with libpng: grey, grey + alpha, RGB, RGBA and palette images,
+ *   1 to 16 bits per sample. Palettes become RGB (RGBA with a transparency
+ *   chunk), grey below 8 bits is expanded. Values are scaled to [0, 1]
+ *   (by 1/255, or 1/65535 for 16-bit files); no gamma correction.
+ * - Channels: grey 1, grey + alpha 2, RGB 3, RGBA 4 with
+ *   GAN_PNG_ALPHA_KEEP; with GAN_PNG_ALPHA_DROP (the default) 1 or 3.
+ * - Row layout: height x width x channels (HWC, as PNG stores pixels), so
+ *   cols = h * w * c, the layout gan_png_write_grid_rgb draws.
+ * - Every image must have the first image's height, width and channels
+ *   (bit depth may differ): GAN_ESHAPE names the first file that differs.
+ * - opts may be NULL (the defaults). With opts->labels, path holds one
+ *   subfolder per class and the images are inside them; classes are the
+ *   subfolder names in byte order, labelled 0, 1, ... (empty subfolders
+ *   count as classes with no images, hidden ones are skipped); a PNG file
+ *   directly in path is then GAN_EFORMAT. The names are not kept: list the
+ *   subfolders in byte order to map labels back to them. Without labels,
+ *   subfolders are skipped. An entry named like an image that is not a
+ *   regular file (a folder, a FIFO) is GAN_EIO.
+ * - A folder without images is GAN_EFORMAT. Each file may be at most
+ *   256 MiB, each image at most 2^24 pixels a side. */
+GAN_EXTERN int gan_dataset_load_png_dir(gan_dataset **out, const char *path,
+                                        const gan_png_dir_options *opts);
+
+/* Load an NPY file (format versions 1.0, 2.0 and 3.0) holding a C-order
+ * array of dtype float32 ('<f4', '>f4'), float64 ('<f8', '>f8', converted
+ * to the nearest float32; values beyond float32's range are GAN_EFORMAT)
+ * or uint8 ('|u1', scaled by 1/255 to [0, 1] like the image loaders).
+ * rows = the first dimension, cols = the product of the others (1 for a
+ * 1-D array). Fortran-order arrays, object and structured arrays, other
+ * dtypes, 0-d arrays, zero-sized dimensions, headers longer than 64 KiB,
+ * data that is truncated or followed by extra bytes, and NaN or Inf values
+ * are refused (GAN_EFORMAT naming the reason). */
+GAN_EXTERN int gan_dataset_load_npy(gan_dataset **out, const char *path);
+
+typedef struct gan_csv_options {
+    unsigned int version;
+    uint32_t header;       /* nonzero: the first line is a header, skipped */
+    int32_t label_column;  /* 0-based column holding integer labels (stored
+                              as the dataset's labels, not as a value);
+                              -1: none */
+    uint32_t delimiter;    /* the separator: ',' ';' '\t' '|' or ':' */
+} gan_csv_options;
+
+#define GAN_CSV_OPTIONS_VERSION 1
+#define GAN_CSV_OPTIONS_INIT { GAN_CSV_OPTIONS_VERSION, 0, -1, ',' }
+
+GAN_EXTERN int gan_csv_options_init(gan_csv_options *opts, unsigned int version);
+/* Load a CSV file of numbers: one row per line, every line with the same
+ * number of cells. opts may be NULL (no header, no label column, comma).
+ * - A cell is a number strtof reads in full ("1", "-2.5e-3", "0x1p4"),
+ *   with spaces or tabs around it allowed, parsed in the C locale whatever
+ *   the program's locale; an empty cell, quotes, any other text, NaN, Inf
+ *   and values beyond float32's range are GAN_EFORMAT naming the line and
+ *   the column (both 1-based, counted in the file).
+ * - Label cells must be integers in int32's range.
+ * - Lines end in "\n" or "\r\n"; blank lines are skipped; a NUL byte
+ *   anywhere is GAN_EFORMAT. Cells are at most 255 characters, files at
+ *   most 4 GiB. A file with no data line is GAN_EFORMAT. */
+GAN_EXTERN int gan_dataset_load_csv(gan_dataset **out, const char *path,
+                                    const gan_csv_options *opts);
+
+/* Map n values in place from one range to the other (gan_range): [0, 1]
+ * to [-1, 1] is x -> 2x - 1, the reverse (x + 1) / 2; the same range
+ * leaves x unchanged. Values outside the source range are mapped by the
+ * same formula, not clamped. */
+GAN_EXTERN int gan_scale(float *x, size_t n, int from, int to);
+/* A new dataset holding src's rows (and labels) mapped as gan_scale does.
+ * src is unchanged (datasets share storage with their subsets, so they are
+ * never scaled in place). */
+GAN_EXTERN int gan_dataset_scale(gan_dataset **out, const gan_dataset *src, int from, int to);
+
 /* Toy distributions with known densities. */
 typedef enum gan_toy_kind {
     GAN_TOY_GAUSSIAN_1D = 0, /* N(mean, std^2) in 1-D (the paper's Figure 1) */
@@ -576,6 +689,82 @@ GAN_EXTERN int gan_session_save(const gan_session *s, const char *path);
 GAN_EXTERN int gan_session_load(gan_session *s, const char *path);
 
 /* ------------------------------------------------------------------------
+ * Generators: a trained G together with its noise prior (kind, scale,
+ * width) and its output scaling, so it can be sampled with nothing else.
+ * A generator file is a container like every libgan file (magic
+ * "GANGEN\0\1", format 1): the prior, then the net record of gan_net_save.
+ * A generator is read-only once made: several threads may sample one
+ * generator at the same time, each with its own gan_rng.
+ * ---------------------------------------------------------------------- */
+
+typedef struct gan_generator gan_generator;
+
+/* What gan_generator_sample does to G's output. */
+typedef enum gan_output_scaling {
+    GAN_OUTPUT_IDENTITY = 0,         /* G's output as is */
+    GAN_OUTPUT_SYMMETRIC_TO_UNIT = 1 /* [-1, 1] -> [0, 1]: (y + 1) / 2, for a
+                                        tanh G trained on gan_dataset_scale'd
+                                        data */
+} gan_output_scaling;
+
+typedef struct gan_generator_options {
+    unsigned int version;
+    uint32_t noise_kind;     /* gan_noise_kind */
+    float noise_scale;       /* > 0, finite */
+    uint32_t noise_width;    /* 0: the net's input width; else must equal it */
+    uint32_t output_scaling; /* gan_output_scaling */
+} gan_generator_options;
+
+#define GAN_GENERATOR_OPTIONS_VERSION 1
+#define GAN_GENERATOR_OPTIONS_INIT \
+    { GAN_GENERATOR_OPTIONS_VERSION, GAN_NOISE_UNIFORM, 1.0f, 0, GAN_OUTPUT_IDENTITY }
+
+GAN_EXTERN int gan_generator_options_init(gan_generator_options *opts, unsigned int version);
+/* The prior of a session's options (noise kind, scale and width), identity
+ * output scaling, into opts (a fresh GAN_GENERATOR_OPTIONS_VERSION struct). */
+GAN_EXTERN int gan_generator_options_from_session(gan_generator_options *opts,
+                                                  const gan_session_options *session);
+/* A generator holding a copy of net (later changes to net do not reach it)
+ * and the prior of opts (NULL: the defaults). GAN_EINVAL for a bad option
+ * or a net holding NaN or Inf parameters, GAN_ESHAPE for a noise_width
+ * other than the net's input width. */
+GAN_EXTERN int gan_generator_create(gan_generator **out, const gan_net *net,
+                                    const gan_generator_options *opts);
+GAN_EXTERN void gan_generator_free(gan_generator *gen);
+/* Save atomically like gan_net_save. */
+GAN_EXTERN int gan_generator_save(const gan_generator *gen, const char *path);
+/* Save net with the prior of opts (NULL: the defaults) without making a
+ * handle: the usual last step of training. Checks as gan_generator_create. */
+GAN_EXTERN int gan_generator_save_net(const gan_net *net, const gan_generator_options *opts,
+                                      const char *path);
+/* Load a generator file, or a plain net file of gan_net_save, which gets
+ * the default prior: uniform noise in [-1, 1], noise width = the net's
+ * input width, identity output scaling. Anything else is GAN_EFORMAT
+ * (damaged files, unknown noise kinds or scalings, a noise width other
+ * than the net's input width, trailing bytes, NaN or Inf parameters). */
+GAN_EXTERN int gan_generator_load(gan_generator **out, const char *path);
+/* The generator's net (borrowed: valid while gen lives; do not free). */
+GAN_EXTERN const gan_net *gan_generator_net(const gan_generator *gen);
+/* Its prior and output scaling (opts->version is set). */
+GAN_EXTERN int gan_generator_get_options(gan_generator_options *opts, const gan_generator *gen);
+/* Noise width (G's input width) and output width; 0 for NULL. */
+GAN_EXTERN size_t gan_generator_noise_width(const gan_generator *gen);
+GAN_EXTERN size_t gan_generator_output_width(const gan_generator *gen);
+/* rows noise vectors (rows x cols, cols = the noise width) from the prior,
+ * drawn from rng (owned by the caller). */
+GAN_EXTERN int gan_generator_noise(float *out, size_t rows, size_t cols,
+                                   const gan_generator *gen, gan_rng *rng);
+/* out (rows x cols, cols = the output width) = the output scaling of
+ * G(z), z being rows x z_cols (z_cols = the noise width). */
+GAN_EXTERN int gan_generator_forward(float *out, size_t rows, size_t cols,
+                                     const gan_generator *gen, const float *z, size_t z_cols);
+/* rows samples: noise from rng through G and the output scaling. The same
+ * rng state gives the same samples. Allocates its noise and scratch per
+ * call (rows x (noise width + the widest layer) floats). */
+GAN_EXTERN int gan_generator_sample(float *out, size_t rows, size_t cols,
+                                    const gan_generator *gen, gan_rng *rng);
+
+/* ------------------------------------------------------------------------
  * Parzen-window log-likelihood (the paper's Table 1 estimator).
  *   log p(x) = logmeanexp_i(-|x - mu_i|^2 / (2 sigma^2)) - d log(sigma sqrt(2 pi))
  * ---------------------------------------------------------------------- */
@@ -625,6 +814,14 @@ GAN_EXTERN int gan_nearest_neighbors(int64_t *index_out, float *dist_out,
 GAN_EXTERN int gan_png_write_grid(const char *path, const float *images,
                                   size_t grid_rows, size_t grid_cols, size_t h, size_t w,
                                   const float *last_column);
+/* The same for colour: images holds grid_rows x grid_cols RGB images of
+ * h x w pixels, each laid out height x width x 3 (HWC: the three values
+ * of a pixel side by side, as gan_dataset_load_png_dir returns them),
+ * values in [0, 1], clamped. Written as an 8-bit RGB PNG; the background,
+ * separators and frame are the same greys as gan_png_write_grid's. */
+GAN_EXTERN int gan_png_write_grid_rgb(const char *path, const float *images,
+                                      size_t grid_rows, size_t grid_cols, size_t h, size_t w,
+                                      const float *last_column);
 /* Linear interpolation: out holds (n_anchors - 1) * steps + 1 rows of width
  * cols; segment i goes from anchor i to anchor i+1 in steps steps. */
 GAN_EXTERN int gan_interpolate(float *out, size_t out_rows, const float *anchors,
