@@ -768,3 +768,155 @@ R(gan_toy_coverage, "rows 0", GAN_EINVAL, "rows", NULL, return CALL(gan_toy_cove
 R(gan_toy_coverage, "min_count 0", GAN_EINVAL, "min_count", NULL, return CALL(gan_toy_coverage(&f->cov, &f->toy, f->x, 4, 2, 0));)
 R(gan_toy_coverage, "cols 1 for a 2-D toy", GAN_ESHAPE, "cols", NULL, return CALL(gan_toy_coverage(&f->cov, &f->toy, f->x, 4, 1, 1));)
 R(gan_toy_coverage, "bad kind", GAN_EUNSUPPORTED, "kind", NULL, f->toy.kind = 3; return CALL(gan_toy_coverage(&f->cov, &f->toy, f->x, 4, 2, 1));)
+
+/* ---- own data: PNG folders, NPY, CSV, scaling ----------------------------- */
+R(gan_png_dir_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_png_dir_options_init(NULL, GAN_PNG_DIR_OPTIONS_VERSION));)
+R(gan_png_dir_options_init, "version 0", GAN_EUNSUPPORTED, "version", NULL,
+  gan_png_dir_options o; return CALL(gan_png_dir_options_init(&o, 0));)
+R(gan_dataset_load_png_dir, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_load_png_dir(NULL, PATH(P_DIR), NULL));)
+R(gan_dataset_load_png_dir, "path NULL", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_png_dir(&ds, NULL, NULL));)
+R(gan_dataset_load_png_dir, "path empty", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_png_dir(&ds, "", NULL));)
+R(gan_dataset_load_png_dir, "bad version", GAN_EUNSUPPORTED, "version", NULL,
+  gan_dataset *ds; gan_png_dir_options o = GAN_PNG_DIR_OPTIONS_INIT; o.version = 9;
+  return CALL(gan_dataset_load_png_dir(&ds, PATH(P_DIR), &o));)
+R(gan_dataset_load_png_dir, "alpha 2", GAN_EINVAL, "alpha", NULL,
+  gan_dataset *ds; gan_png_dir_options o = GAN_PNG_DIR_OPTIONS_INIT; o.alpha = 2;
+  return CALL(gan_dataset_load_png_dir(&ds, PATH(P_DIR), &o));)
+R(gan_dataset_load_png_dir, "missing folder", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_png_dir(&ds, PATH(P_MISSING), NULL));)
+R(gan_dataset_load_png_dir, "a regular file", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_png_dir(&ds, PATH(P_NET), NULL));)
+R(gan_dataset_load_png_dir, "a folder without images", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_png_dir(&ds, PATH(P_DIR), NULL));)
+R(gan_dataset_load_npy, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_load_npy(NULL, PATH(P_NET)));)
+R(gan_dataset_load_npy, "path NULL", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, NULL));)
+R(gan_dataset_load_npy, "path empty", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, ""));)
+R(gan_dataset_load_npy, "missing file", GAN_EIO, "No such file", NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_MISSING)));)
+R(gan_dataset_load_npy, "a folder", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_DIR)));)
+R(gan_dataset_load_npy, "a FIFO", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_FIFO)));)
+R(gan_dataset_load_npy, "/dev/zero", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_DEV_ZERO)));)
+R(gan_dataset_load_npy, "empty file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_EMPTY)));)
+R(gan_dataset_load_npy, "a net file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_npy(&ds, PATH(P_NET)));)
+R(gan_csv_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_csv_options_init(NULL, GAN_CSV_OPTIONS_VERSION));)
+R(gan_csv_options_init, "version 2", GAN_EUNSUPPORTED, "version", NULL,
+  gan_csv_options o; return CALL(gan_csv_options_init(&o, 2));)
+R(gan_dataset_load_csv, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_load_csv(NULL, PATH(P_NET), NULL));)
+R(gan_dataset_load_csv, "path NULL", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, NULL, NULL));)
+R(gan_dataset_load_csv, "path empty", GAN_EINVAL, "path", NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, "", NULL));)
+R(gan_dataset_load_csv, "bad version", GAN_EUNSUPPORTED, "version", NULL,
+  gan_dataset *ds; gan_csv_options o = GAN_CSV_OPTIONS_INIT; o.version = 0;
+  return CALL(gan_dataset_load_csv(&ds, PATH(P_EMPTY), &o));)
+R(gan_dataset_load_csv, "label_column -2", GAN_EINVAL, "label_column", NULL,
+  gan_dataset *ds; gan_csv_options o = GAN_CSV_OPTIONS_INIT; o.label_column = -2;
+  return CALL(gan_dataset_load_csv(&ds, PATH(P_EMPTY), &o));)
+R(gan_dataset_load_csv, "delimiter 'x'", GAN_EINVAL, "delimiter", NULL,
+  gan_dataset *ds; gan_csv_options o = GAN_CSV_OPTIONS_INIT; o.delimiter = 'x';
+  return CALL(gan_dataset_load_csv(&ds, PATH(P_EMPTY), &o));)
+R(gan_dataset_load_csv, "missing file", GAN_EIO, "No such file", NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_MISSING), NULL));)
+R(gan_dataset_load_csv, "a folder", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_DIR), NULL));)
+R(gan_dataset_load_csv, "a FIFO", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_FIFO), NULL));)
+R(gan_dataset_load_csv, "empty file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_EMPTY), NULL));)
+R(gan_dataset_load_csv, "a net file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_NET), NULL));)
+R(gan_scale, "x NULL", GAN_EINVAL, "x", NULL, return CALL(gan_scale(NULL, 4, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
+R(gan_scale, "from 5", GAN_EINVAL, "from", NULL, return CALL(gan_scale(f->out, 4, 5, GAN_RANGE_SYMMETRIC));)
+R(gan_scale, "to -1", GAN_EINVAL, "to", NULL, return CALL(gan_scale(f->out, 4, GAN_RANGE_UNIT, -1));)
+R(gan_scale, "n 0 is a no-op", GAN_OK, NULL, NULL, return CALL(gan_scale(f->out, 0, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
+R(gan_dataset_scale, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_scale(NULL, f->data, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
+R(gan_dataset_scale, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, NULL, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
+R(gan_dataset_scale, "from 2", GAN_EINVAL, "from", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, f->data, 2, GAN_RANGE_SYMMETRIC));)
+
+/* ---- generator files ------------------------------------------------------ */
+/* A generator of the fixture's G, made in the row (SETUP), freed after. */
+#define WITH_GEN(call)                                                   \
+    gan_generator *gen = NULL;                                           \
+    SETUP(gan_generator_create(&gen, f->g, NULL));                       \
+    int rc_ = CALL(call);                                                \
+    gan_generator_free(gen);                                             \
+    return rc_;
+R(gan_generator_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_generator_options_init(NULL, GAN_GENERATOR_OPTIONS_VERSION));)
+R(gan_generator_options_init, "version 3", GAN_EUNSUPPORTED, "version", NULL,
+  gan_generator_options o; return CALL(gan_generator_options_init(&o, 3));)
+R(gan_generator_options_from_session, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_generator_options_from_session(NULL, &f->so));)
+R(gan_generator_options_from_session, "session NULL", GAN_EINVAL, "session", NULL,
+  gan_generator_options o; return CALL(gan_generator_options_from_session(&o, NULL));)
+R(gan_generator_options_from_session, "session version 0", GAN_EUNSUPPORTED, "version", NULL,
+  gan_generator_options o; f->so.version = 0; return CALL(gan_generator_options_from_session(&o, &f->so));)
+R(gan_generator_create, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_generator_create(NULL, f->g, NULL));)
+R(gan_generator_create, "net NULL", GAN_EINVAL, "net", NULL, gan_generator *gen; return CALL(gan_generator_create(&gen, NULL, NULL));)
+R(gan_generator_create, "bad version", GAN_EUNSUPPORTED, "version", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.version = 0;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "noise_kind 7", GAN_EINVAL, "noise_kind", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.noise_kind = 7;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "noise_scale NaN", GAN_EINVAL, "noise_scale", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.noise_scale = NAN;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "noise_scale 0", GAN_EINVAL, "noise_scale", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.noise_scale = 0.0f;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "output_scaling 9", GAN_EINVAL, "output_scaling", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.output_scaling = 9;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "noise_width not the net's", GAN_ESHAPE, "noise_width", NULL,
+  gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.noise_width = G_IN + 1;
+  return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_free, "NULL", GAN_OK, NULL, NULL, CALLV(gan_generator_free(NULL));)
+R(gan_generator_save, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_save(NULL, PATH(P_OUT)));)
+R(gan_generator_save, "path NULL", GAN_EINVAL, "path", NULL, WITH_GEN(gan_generator_save(gen, NULL)))
+R(gan_generator_save, "path empty", GAN_EINVAL, "path", NULL, WITH_GEN(gan_generator_save(gen, "")))
+R(gan_generator_save, "path is a folder", GAN_EIO, NULL, NULL, WITH_GEN(gan_generator_save(gen, PATH(P_DIR))))
+R(gan_generator_save, "path is a FIFO", GAN_EIO, NULL, NULL, WITH_GEN(gan_generator_save(gen, fresh_special(f, P_FIFO))))
+R(gan_generator_save, "folder missing", GAN_EIO, NULL, NULL, WITH_GEN(gan_generator_save(gen, PATH(P_NO_FOLDER))))
+R(gan_generator_save_net, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_generator_save_net(NULL, NULL, PATH(P_OUT)));)
+R(gan_generator_save_net, "path NULL", GAN_EINVAL, "path", NULL, return CALL(gan_generator_save_net(f->g, NULL, NULL));)
+R(gan_generator_save_net, "path empty", GAN_EINVAL, "path", NULL, return CALL(gan_generator_save_net(f->g, NULL, ""));)
+R(gan_generator_save_net, "bad version", GAN_EUNSUPPORTED, "version", NULL,
+  gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.version = 2;
+  return CALL(gan_generator_save_net(f->g, &o, PATH(P_OUT)));)
+R(gan_generator_save_net, "path is a folder", GAN_EIO, NULL, NULL, return CALL(gan_generator_save_net(f->g, NULL, PATH(P_DIR)));)
+R(gan_generator_load, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_generator_load(NULL, PATH(P_NET)));)
+R(gan_generator_load, "path NULL", GAN_EINVAL, "path", NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, NULL));)
+R(gan_generator_load, "path empty", GAN_EINVAL, "path", NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, ""));)
+R(gan_generator_load, "missing file", GAN_EIO, "No such file", NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_MISSING)));)
+R(gan_generator_load, "a folder", GAN_EIO, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_DIR)));)
+R(gan_generator_load, "a FIFO", GAN_EIO, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_FIFO)));)
+R(gan_generator_load, "empty file", GAN_EFORMAT, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_EMPTY)));)
+R(gan_generator_load, "a checkpoint", GAN_EFORMAT, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_CKPT)));)
+R(gan_generator_load, "a truncated net", GAN_EFORMAT, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_NET_TRUNC)));)
+R(gan_generator_load, "a net with a NaN weight", GAN_EFORMAT, NULL, NULL, gan_generator *gen; return CALL(gan_generator_load(&gen, PATH(P_NET_NAN)));)
+R(gan_generator_net, "NULL", GAN_OK, NULL, NULL, CALLV(NOTE_IF(gan_generator_net(NULL) != NULL, "not NULL for NULL"));)
+R(gan_generator_get_options, "opts NULL", GAN_EINVAL, "opts", NULL, WITH_GEN(gan_generator_get_options(NULL, gen)))
+R(gan_generator_get_options, "gen NULL", GAN_EINVAL, "gen", NULL,
+  gan_generator_options o; return CALL(gan_generator_get_options(&o, NULL));)
+R(gan_generator_noise_width, "NULL", GAN_OK, NULL, NULL, CALLV(NOTE_IF(gan_generator_noise_width(NULL) != 0, "not 0 for NULL"));)
+R(gan_generator_output_width, "NULL", GAN_OK, NULL, NULL, CALLV(NOTE_IF(gan_generator_output_width(NULL) != 0, "not 0 for NULL"));)
+R(gan_generator_noise, "out NULL", GAN_EINVAL, "out", NULL, WITH_GEN(gan_generator_noise(NULL, 2, G_IN, gen, f->rng)))
+R(gan_generator_noise, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_noise(f->out, 2, G_IN, NULL, f->rng));)
+R(gan_generator_noise, "rng NULL", GAN_EINVAL, "rng", NULL, WITH_GEN(gan_generator_noise(f->out, 2, G_IN, gen, NULL)))
+R(gan_generator_noise, "rows 0", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_noise(f->out, 0, G_IN, gen, f->rng)))
+R(gan_generator_noise, "cols not the noise width", GAN_ESHAPE, "cols", NULL, WITH_GEN(gan_generator_noise(f->out, 2, G_IN + 1, gen, f->rng)))
+R(gan_generator_noise, "rows x cols overflows", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_noise(f->out, SIZE_MAX / 2, G_IN, gen, f->rng)))
+R(gan_generator_forward, "out NULL", GAN_EINVAL, "out", NULL, WITH_GEN(gan_generator_forward(NULL, 2, G_OUT, gen, f->z, G_IN)))
+R(gan_generator_forward, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_forward(f->out, 2, G_OUT, NULL, f->z, G_IN));)
+R(gan_generator_forward, "z NULL", GAN_EINVAL, "z", NULL, WITH_GEN(gan_generator_forward(f->out, 2, G_OUT, gen, NULL, G_IN)))
+R(gan_generator_forward, "rows 0", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_forward(f->out, 0, G_OUT, gen, f->z, G_IN)))
+R(gan_generator_forward, "cols mismatch", GAN_ESHAPE, "cols", NULL, WITH_GEN(gan_generator_forward(f->out, 2, G_OUT + 1, gen, f->z, G_IN)))
+R(gan_generator_forward, "z_cols mismatch", GAN_ESHAPE, "z_cols", NULL, WITH_GEN(gan_generator_forward(f->out, 2, G_OUT, gen, f->z, G_IN + 1)))
+R(gan_generator_sample, "out NULL", GAN_EINVAL, "out", NULL, WITH_GEN(gan_generator_sample(NULL, 2, G_OUT, gen, f->rng)))
+R(gan_generator_sample, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_sample(f->out, 2, G_OUT, NULL, f->rng));)
+R(gan_generator_sample, "rng NULL", GAN_EINVAL, "rng", NULL, WITH_GEN(gan_generator_sample(f->out, 2, G_OUT, gen, NULL)))
+R(gan_generator_sample, "rows 0", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_sample(f->out, 0, G_OUT, gen, f->rng)))
+R(gan_generator_sample, "cols mismatch", GAN_ESHAPE, "cols", NULL, WITH_GEN(gan_generator_sample(f->out, 2, G_OUT - 1, gen, f->rng)))
+R(gan_generator_sample, "rows x cols overflows", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_sample(f->out, SIZE_MAX / 2, G_OUT, gen, f->rng)))
+#undef WITH_GEN
+
+/* ---- colour grids --------------------------------------------------------- */
+#define PNGRGB(path, img, gr, gc, h, w, last) gan_png_write_grid_rgb(path, img, gr, gc, h, w, last)
+R(gan_png_write_grid_rgb, "path NULL", GAN_EINVAL, "path", NULL, return CALL(PNGRGB(NULL, f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "images NULL", GAN_EINVAL, "images", NULL, return CALL(PNGRGB(PATH(P_OUT), NULL, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "path empty", GAN_EINVAL, "path", NULL, return CALL(PNGRGB("", f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "grid_rows 0", GAN_EINVAL, "grid_rows", NULL, return CALL(PNGRGB(PATH(P_OUT), f->x, 0, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "h 0", GAN_EINVAL, "h", NULL, return CALL(PNGRGB(PATH(P_OUT), f->x, 2, 2, 0, 1, NULL));)
+R(gan_png_write_grid_rgb, "w x grid_cols overflows", GAN_EINVAL, "pixels", NULL, return CALL(PNGRGB(PATH(P_OUT), f->x, 2, SIZE_MAX / 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "path is a folder", GAN_EIO, NULL, NULL, return CALL(PNGRGB(PATH(P_DIR), f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "path is a FIFO", GAN_EIO, NULL, NULL, return CALL(PNGRGB(fresh_special(f, P_FIFO), f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_rgb, "folder is a regular file", GAN_EIO, NULL, NULL, return CALL(PNGRGB(PATH(P_UNDER_FILE), f->x, 2, 2, 2, 1, NULL));)
+#undef PNGRGB
