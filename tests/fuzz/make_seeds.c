@@ -1,8 +1,8 @@
 /* Writes the seed corpora of the fuzz targets, using the library itself:
  *   make_seeds OUTDIR
- * creates OUTDIR/{gan_net_load,gan_session_load,gan_dataset_load_idx,
- * gan_optimizer_set_state}/ holding valid nets, checkpoints of the fuzz
- * session, IDX files (plain and gzip) and optimizer states, plus a few
+ * creates one folder per target (see targets[] in main) holding valid
+ * nets, checkpoints of the fuzz session, IDX files (plain and gzip),
+ * optimizer states, NPY, CSV and PNG files and generator files, plus a few
  * damaged copies (cut short, one byte too many) next to them. */
 #define GAN_FUZZ_NO_MAIN
 #include "fuzz_common.h"
@@ -175,6 +175,102 @@ static void idx_seeds(void)
     idx_seed("labels", 1, lab, sizeof lab);
 }
 
+/* NPY: a 2 x 3 float32 array (format 1.0) and a 3-element uint8 one. */
+static void npy_seeds(void)
+{
+    static const char hdr_f4[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+    static const char hdr_u1[] = "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }";
+    const char *hdrs[2] = {hdr_f4, hdr_u1};
+    const char *names[2] = {"f4", "u1"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t buf[256];
+        const size_t hl = strlen(hdrs[k]);
+        /* magic, version 1.0, u16 header length; header padded with spaces
+         * and ended by '\n' so that the data starts at a multiple of 64. */
+        const size_t total_hdr = (10 + hl + 1 + 63) / 64 * 64;
+        memcpy(buf, "\x93NUMPY\x01\x00", 8);
+        buf[8] = (uint8_t)(total_hdr - 10);
+        buf[9] = 0;
+        memset(buf + 10, ' ', total_hdr - 10);
+        memcpy(buf + 10, hdrs[k], hl);
+        buf[total_hdr - 1] = '\n';
+        size_t len = total_hdr;
+        if (k == 0) {
+            const float v[6] = {0.0f, 0.5f, 1.0f, -1.0f, 2.5f, 3.0f};
+            memcpy(buf + len, v, sizeof v); /* little-endian hosts only, like '<f4' */
+            len += sizeof v;
+        } else {
+            buf[len++] = 0;
+            buf[len++] = 128;
+            buf[len++] = 255;
+        }
+        write_with_damage("gan_dataset_load_npy", names[k], buf, len);
+    }
+}
+
+/* CSV: the first byte is the options byte of the target. */
+static void csv_seeds(void)
+{
+    static const char plain[] = "\x00" "0.5,1,2\n3,4.25,-5e-3\n";
+    static const char labelled[] = "\x03" "label,a,b\n1,0.5,0.25\n0,1,2\n";
+    static const char semicolon[] = "\x04" "1;2\r\n3;4\r\n";
+    write_seed("gan_dataset_load_csv", "plain", plain, sizeof plain - 1);
+    write_seed("gan_dataset_load_csv", "labelled", labelled, sizeof labelled - 1);
+    write_seed("gan_dataset_load_csv", "semicolon", semicolon, sizeof semicolon - 1);
+}
+
+/* PNG folders: a grey and an RGB grid written by the library, behind the
+ * target's options byte (one image, or the same image twice). */
+static void png_seeds(void)
+{
+    const float img[2 * 3 * 3] = {0, 0.25f, 0.5f, 0.75f, 1, 0.1f, 0.2f, 0.3f, 0.4f,
+                                  0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1, 0, 0.5f, 0.5f};
+    char path[4096];
+    seed_path(path, sizeof path, "gan_dataset_load_png_dir", "grid.tmp");
+    for (int rgb = 0; rgb < 2; rgb++) {
+        const int rc = rgb ? gan_png_write_grid_rgb(path, img, 1, 1, 2, 3, NULL)
+                           : gan_png_write_grid(path, img, 1, 1, 2, 3, NULL);
+        FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+        size_t len;
+        uint8_t *png = fuzz_read_file(path, &len);
+        uint8_t *two = malloc(2 * len + 1);
+        FUZZ_REQUIRE(two != NULL, "out of memory");
+        two[0] = 0;
+        memcpy(two + 1, png, len);
+        write_seed("gan_dataset_load_png_dir", rgb ? "rgb_one" : "grey_one", two, len + 1);
+        two[0] = 2;
+        memcpy(two + 1 + len, png, len);
+        write_seed("gan_dataset_load_png_dir", rgb ? "rgb_two" : "grey_two", two, 2 * len + 1);
+        free(two);
+        free(png);
+    }
+    unlink(path);
+}
+
+/* Generators: a generator file with a normal prior and a plain net file. */
+static void generator_seeds(void)
+{
+    gan_rng *rng;
+    gan_net *n;
+    FUZZ_REQUIRE(gan_rng_create(&rng, 2) == GAN_OK, "rng");
+    int rc = gan_net_create(&n, 3);
+    if (!rc) rc = gan_net_add_dense(n, 4, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_dense(n, 2, GAN_ACT_TANH);
+    if (!rc) rc = gan_net_init(n, rng, GAN_INIT_UNIFORM, 0.5f);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT;
+    o.noise_kind = GAN_NOISE_NORMAL;
+    o.noise_scale = 0.5f;
+    o.output_scaling = GAN_OUTPUT_SYMMETRIC_TO_UNIT;
+    char path[4096];
+    seed_path(path, sizeof path, "gan_generator_load", "generator");
+    FUZZ_REQUIRE(gan_generator_save_net(n, &o, path) == GAN_OK, "%s", gan_error_last());
+    seed_path(path, sizeof path, "gan_generator_load", "plain_net");
+    FUZZ_REQUIRE(gan_net_save(n, path) == GAN_OK, "%s", gan_error_last());
+    gan_net_free(n);
+    gan_rng_free(rng);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -182,8 +278,15 @@ int main(int argc, char **argv)
         return 2;
     }
     snprintf(outdir, sizeof outdir, "%s", argv[1]);
-    static const char *targets[] = {"", "/gan_net_load", "/gan_session_load",
-                                    "/gan_dataset_load_idx", "/gan_optimizer_set_state"};
+    static const char *targets[] = {"",
+                                    "/gan_net_load",
+                                    "/gan_session_load",
+                                    "/gan_dataset_load_idx",
+                                    "/gan_optimizer_set_state",
+                                    "/gan_dataset_load_npy",
+                                    "/gan_dataset_load_csv",
+                                    "/gan_dataset_load_png_dir",
+                                    "/gan_generator_load"};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s%s", outdir, targets[i]);
@@ -195,5 +298,9 @@ int main(int argc, char **argv)
     net_seeds();
     session_seeds();
     idx_seeds();
+    npy_seeds();
+    csv_seeds();
+    png_seeds();
+    generator_seeds();
     return 0;
 }

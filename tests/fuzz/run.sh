@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz one target for a while with libFuzzer (clang, ASan + UBSan):
 #   tests/fuzz/run.sh TARGET SECONDS [BUILD_DIR]
-# TARGET: gan_net_load, gan_session_load, gan_dataset_load_idx or
-# gan_optimizer_set_state. BUILD_DIR (default build-fuzz) is configured
-# with -DGAN_FUZZ=ON and built if needed. New inputs accumulate in
+# TARGET: gan_net_load, gan_session_load, gan_dataset_load_idx,
+# gan_optimizer_set_state, gan_dataset_load_npy, gan_dataset_load_csv,
+# gan_dataset_load_png_dir or gan_generator_load. BUILD_DIR (default
+# build-fuzz) is configured with -DGAN_FUZZ=ON and built if needed. New inputs accumulate in
 # BUILD_DIR/tests/fuzz/work/TARGET (started from the generated seeds in
 # .../corpus/TARGET); a failing input is saved in .../artifacts/TARGET/ and
 # can be replayed with BUILD_DIR/tests/fuzz/fuzz_TARGET FILE. Exits nonzero
@@ -20,6 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${3:-$root/build-fuzz}
 case $target in
     gan_net_load|gan_session_load|gan_dataset_load_idx|gan_optimizer_set_state) ;;
+    gan_dataset_load_npy|gan_dataset_load_csv|gan_dataset_load_png_dir|gan_generator_load) ;;
     *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 
