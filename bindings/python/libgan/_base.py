@@ -15,13 +15,13 @@ I64P = ctypes.POINTER(ctypes.c_int64)
 
 
 class _Use:
-    __slots__ = ("h", "exclusive")
+    __slots__ = ("h", "exclusive", "borrowed")
 
-    def __init__(self, h, exclusive):
-        self.h, self.exclusive = h, exclusive
+    def __init__(self, h, exclusive, borrowed):
+        self.h, self.exclusive, self.borrowed = h, exclusive, borrowed
 
     def __enter__(self):
-        self.h._acquire(self.exclusive)
+        self.h._acquire(self.exclusive, self.borrowed)
         return self.h._ptr
 
     def __exit__(self, *exc):
@@ -35,7 +35,8 @@ class Handle:
       raises ClosedError. A handle other handles depend on (a Net bound to
       an Optimizer or Session, a Dataset read by a Session or a numpy view)
       is freed only when the last of them is gone, so closing or deleting
-      objects in any order never crashes.
+      objects in any order never crashes: a Session or Optimizer goes on
+      working with parts whose Python objects were closed.
     - One thread at a time: a second thread using a handle while a call is
       running on it gets BusyError instead of a crash. Read-only calls
       (forward, getters) may share a handle between threads. The thread
@@ -54,10 +55,12 @@ class Handle:
         self._readers = 0
 
     # -- guard --
-    def _acquire(self, exclusive):
+    def _acquire(self, exclusive, borrowed=False):
+        """borrowed: used through a handle that holds this one (its C
+        object lives even if the Python side was closed)."""
         me = threading.get_ident()
         with self._lock:
-            if self._closed:
+            if self._closed and not (borrowed and self._ptr is not None):
                 raise ClosedError("%s is closed" % type(self).__name__)
             if self._owner is not None and self._owner != me:
                 raise BusyError("%s is in use by another thread" % type(self).__name__)
@@ -80,8 +83,8 @@ class Handle:
             else:
                 self._readers -= 1
 
-    def _use(self, exclusive=True):
-        return _Use(self, exclusive)
+    def _use(self, exclusive=True, borrowed=False):
+        return _Use(self, exclusive, borrowed)
 
     # -- lifetime --
     def _hold(self):

@@ -60,7 +60,7 @@ class Optimizer(Handle):
 
     def step(self):
         """One update of the net from its current gradients."""
-        with self._use() as p, self.net._use():
+        with self._use() as p, self.net._use(borrowed=True):
             check(ll.gan_optimizer_step(p))
 
     def set_epoch(self, epoch):

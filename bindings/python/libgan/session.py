@@ -44,7 +44,7 @@ class _Run:
         self.exc = None
         self.stopped = False
         self.last = None
-        self.c_fn = ll.gan_progress_fn(self._call) if progress is not None else None
+        self.c_fn = ll.gan_progress_fn(self._call if progress is not None else 0)
 
     def _call(self, stats_p, userdata):
         # gan_stats lives only during the call: copy it.
@@ -86,7 +86,7 @@ class Session(Handle):
                 held.append(h)
             p = ll.sesp()
             with g._use() as gp, d._use() as dp, g_opt._use() as gop, d_opt._use() as dop, \
-                    data._use() as dsp:
+                    data._use(False) as dsp:
                 check(ll.gan_session_create(ctypes.byref(p), gp, dp, gop, dop, dsp,
                                             ctypes.byref(o)))
         except BaseException:
@@ -114,8 +114,10 @@ class Session(Handle):
 
         def __enter__(self):
             try:
-                for h in (self.s,) + self.s._parts:
-                    h._acquire(True)
+                self.s._acquire(True)
+                self.got.append(self.s)
+                for h in self.s._parts:
+                    h._acquire(True, borrowed=True)
                     self.got.append(h)
             except BaseException:
                 self.__exit__()
@@ -177,6 +179,8 @@ class Session(Handle):
         run = _Run(progress)
         result = {}
 
+        done = threading.Event()
+
         def work():
             # Runs on the thread that calls C; errors are read there
             # (gan_error_last() is per thread).
@@ -188,36 +192,40 @@ class Session(Handle):
                         result["err"] = error_for(rc)
             except BaseException as e:
                 result["exc"] = e
+            finally:
+                done.set()
 
         if threading.current_thread() is threading.main_thread():
             # Signals are handled on the main thread, between bytecodes: run
             # C on a worker so that the main thread can take Ctrl-C while
             # training runs (ctypes releases the GIL during the call).
+            # (An Event, not Thread.join: a join interrupted by Ctrl-C may
+            # report the thread finished before it is, on Python < 3.13.)
             worker = threading.Thread(target=work, name="libgan-train", daemon=True)
             worker.start()
             try:
-                while worker.is_alive():
-                    worker.join(0.05)
+                while not done.wait(0.05):
+                    pass
             except BaseException:
-                self._stop_and_join(worker, result)
+                self._stop_and_wait(done, result)
                 raise
         else:
             work()
         return self._finish(run, result)
 
-    def _stop_and_join(self, worker, result):
+    def _stop_and_wait(self, done, result):
         ll.gan_session_interrupt(self._ptr)
         while True:
             try:
-                worker.join()
-                break
+                if done.wait(0.05):
+                    break
             except BaseException:  # a second Ctrl-C: keep waiting for C
                 continue
         if result.get("rc") != ll.GAN_EABORTED:
             # Training ended before it saw the request: discard it so the
             # next train call does not stop at once.
             with self._train_use() as p:
-                ll.gan_session_train(p, 0, None, None)
+                ll.gan_session_train(p, 0, ll.gan_progress_fn(0), None)
 
     def _finish(self, run, result):
         if "exc" in result:
