@@ -337,3 +337,34 @@ def test_log_handler():
     finally:
         libgan.set_log_handler(None)
     assert got and got[0][0] == libgan.LogLevel.ERROR and "gan_rng_uniform" in got[0][1]
+
+
+def test_library_of_another_abi_or_version_is_refused():
+    from libgan import _loader
+
+    class Fake:
+        pass
+
+    def fake(abi, version):
+        f = Fake()
+        f.gan_abi_version = lambda: abi
+        f.gan_version_string = lambda: version
+        return f
+
+    with pytest.raises(ImportError, match="ABI version 99"):
+        _loader.check(fake(99, b"0.1.0"), "fake.so")
+    with pytest.raises(ImportError, match="older"):
+        _loader.check(fake(_loader.ABI_VERSION, b"0.0.9"), "fake.so")
+    with pytest.raises(ImportError, match="no gan_abi_version"):
+        _loader.check(Fake(), "old.so")
+    lib, _ = _loader.check(fake(_loader.ABI_VERSION, b"0.1.3"), "fake.so")
+
+
+def test_unloadable_library_path_says_so(tmp_path):
+    import subprocess
+    import sys
+    env = dict(os.environ, LIBGAN_LIBRARY=str(tmp_path / "nope.so"),
+               PYTHONPATH=os.path.dirname(os.path.dirname(libgan.__file__)))
+    p = subprocess.run([sys.executable, "-c", "import libgan"], env=env, capture_output=True,
+                       text=True)
+    assert p.returncode != 0 and "LIBGAN_LIBRARY=" in p.stderr and "nope.so" in p.stderr
