@@ -46,6 +46,7 @@ def timed(fn, n):
 
 
 def run_c_bench(path, steps):
+    # bench_iteration times 5 rounds of steps/5 iterations and reports the best.
     out = subprocess.run([path, str(steps), "3"], capture_output=True, text=True,
                          check=True).stdout
     m = re.search(r"alternating\s*:\s*([0-9.]+) ms/iteration", out)
@@ -130,7 +131,7 @@ def main():
 
     def between(r):
         if os.access(a.bench_iteration, os.X_OK) and r % 4 == 0:
-            c_bench.append(run_c_bench(a.bench_iteration, 2 * a.steps))
+            c_bench.append(run_c_bench(a.bench_iteration, 5 * a.steps))  # rounds of a.steps
         print("  round %d/%d done" % (r + 1, a.rounds), file=sys.stderr)
 
     best, med = measure(ways_of(s), a.steps, a.rounds, between)
