@@ -10,7 +10,7 @@ import numpy as np
 from . import lowlevel as ll
 from ._base import Handle, as_f32, enum_value, out_array, ptr
 from ._enums import GLoss, NoiseKind, UpdateOrder
-from ._errors import AbortedError, check, error_for
+from ._errors import check, error_for
 from .optimizer import _as_dict, _options
 
 
@@ -168,9 +168,9 @@ class Session(Handle):
     def interrupt(self):
         """Ask a running train()/train_epochs() (in another thread) to stop
         after the iteration in progress. Safe from any thread."""
-        p = self._ptr
-        if p is not None:
-            ll.gan_session_interrupt(p)
+        with self._lock:  # close() cannot free the session meanwhile
+            if self._ptr is not None and not self._closed:
+                ll.gan_session_interrupt(self._ptr)
 
     def _run(self, fn, count, progress):
         count = int(count)
