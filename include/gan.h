@@ -66,6 +66,11 @@ extern "C" {
 #define GAN_VERSION_NUMBER \
     (GAN_VERSION_MAJOR * 10000 + GAN_VERSION_MINOR * 100 + GAN_VERSION_PATCH)
 
+/* ABI version: the number in the shared library's SONAME (libgan.so.N),
+ * raised whenever a change breaks programs built against an older gan.h.
+ * CMake takes the SOVERSION from this line. */
+#define GAN_ABI_VERSION 0
+
 /* Runtime version of the library actually linked. Any pointer may be NULL. */
 GAN_EXTERN int gan_version(int *major, int *minor, int *patch);
 /* Runtime version as "MAJOR.MINOR.PATCH"; static storage, never NULL. */
@@ -73,6 +78,10 @@ GAN_EXTERN const char *gan_version_string(void);
 /* Name of the CBLAS backend the library was built with, and (OpenBLAS only)
  * the kernel core it runs, e.g. "OpenBLAS (SkylakeX)". Never NULL. */
 GAN_EXTERN const char *gan_blas_info(void);
+/* GAN_ABI_VERSION of the library actually linked. A program or binding that
+ * loads libgan at run time (dlopen, Python ctypes) compares it with the
+ * GAN_ABI_VERSION it was written for and refuses a mismatch. */
+GAN_EXTERN int gan_abi_version(void);
 
 /* ------------------------------------------------------------------------
  * Status codes and errors
@@ -642,7 +651,9 @@ typedef struct gan_stats {
     float momentum;       /* D optimizer's current momentum */
 } gan_stats;
 
-/* Return nonzero to stop training; the call then returns GAN_EABORTED. */
+/* Return nonzero to stop training; the call then returns GAN_EABORTED.
+ * stats points to the session's own storage and is valid only during the
+ * call: copy what you keep. */
 typedef int (*gan_progress_fn)(const gan_stats *stats, void *userdata);
 
 GAN_EXTERN int gan_session_options_init(gan_session_options *opts, unsigned int version);
@@ -668,6 +679,19 @@ GAN_EXTERN int gan_session_train(gan_session *s, uint64_t iterations,
  * GAN_EINVAL when the epoch count would overflow. */
 GAN_EXTERN int gan_session_train_epochs(gan_session *s, uint64_t epochs,
                                         gan_progress_fn progress, void *userdata);
+/* Ask a running (or the next) gan_session_train / gan_session_train_epochs
+ * to stop: it finishes the iteration in progress and returns GAN_EABORTED
+ * before starting another, with the session consistent (a following step,
+ * train, save or sample works, and training on continues exactly as an
+ * uninterrupted run would). The request stays pending until a train call
+ * reports it, and that report clears it; a train call asked for 0
+ * iterations or epochs reports a pending request too, so it can be used to
+ * discard one. gan_session_step ignores requests.
+ * Async-signal-safe and callable from any thread while another trains (it
+ * only sets a lock-free atomic flag). It records no error message (that
+ * would not be async-signal-safe): s == NULL returns GAN_EINVAL without
+ * touching gan_error_last(). */
+GAN_EXTERN int gan_session_interrupt(gan_session *s);
 /* Iterations completed so far (0 for a new session). */
 GAN_EXTERN uint64_t gan_session_iteration(const gan_session *s);
 /* Epochs of the dataset completed so far (0 during the first epoch). */

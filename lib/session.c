@@ -107,6 +107,7 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     gan_session *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
+    atomic_init(&s->interrupt, 0);
     s->o = *opts;
     s->g = g;
     s->d = d;
@@ -340,11 +341,34 @@ int gan_session_step(gan_stats *stats, gan_session *s)
     return step(stats, s, "gan_session_step");
 }
 
+int gan_session_interrupt(gan_session *s)
+{
+    /* No gan__error here: recording a message is not async-signal-safe. */
+    if (s == NULL)
+        return GAN_EINVAL;
+    atomic_store(&s->interrupt, 1);
+    return GAN_OK;
+}
+
+/* A pending gan_session_interrupt, reported (and cleared) as GAN_EABORTED. */
+static int take_interrupt(gan_session *s, const char *fn)
+{
+    if (atomic_exchange(&s->interrupt, 0) == 0)
+        return GAN_OK;
+    return gan__error(GAN_EABORTED, "%s: interrupted (gan_session_interrupt) after iteration %llu",
+                      fn, (unsigned long long)s->iteration);
+}
+
 int gan_session_train(gan_session *s, uint64_t iterations, gan_progress_fn progress,
                       void *userdata)
 {
     GAN_CHECK_NULL("gan_session_train", s);
+    int irc = take_interrupt(s, "gan_session_train");
+    if (irc)
+        return irc;
     for (uint64_t i = 0; i < iterations; i++) {
+        if (i > 0 && (irc = take_interrupt(s, "gan_session_train")) != GAN_OK)
+            return irc;
         gan_stats st;
         int rc = step(&st, s, "gan_session_train");
         if (rc)
@@ -364,8 +388,13 @@ int gan_session_train_epochs(gan_session *s, uint64_t epochs, gan_progress_fn pr
         return gan__error(GAN_EINVAL,
                           "gan_session_train_epochs: epochs %llu after the %llu done overflows the epoch count",
                           (unsigned long long)epochs, (unsigned long long)s->epochs_done);
+    int irc = take_interrupt(s, "gan_session_train_epochs");
+    if (irc)
+        return irc;
     const uint64_t target = s->epochs_done + epochs;
-    while (s->epochs_done < target) {
+    for (int first = 1; s->epochs_done < target; first = 0) {
+        if (!first && (irc = take_interrupt(s, "gan_session_train_epochs")) != GAN_OK)
+            return irc;
         gan_stats st;
         int rc = step(&st, s, "gan_session_train_epochs");
         if (rc)

@@ -9,6 +9,12 @@
 #include "serial.h"
 #include "update.h"
 
+#include <stdatomic.h>
+
+/* gan_session_interrupt sets a flag a signal handler may set: it must be
+ * lock-free to be async-signal-safe. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "gan_session_interrupt needs a lock-free atomic int");
+
 /* The session options a checkpoint records, in file order, as
  * X(kind, field) with kind u32, f32 or u64: the one list that the save,
  * the load and the comparison on load go through. (threads is not here:
@@ -36,6 +42,7 @@ struct gan_session {
     uint64_t iteration;   /* iterations completed */
     uint64_t epochs_done; /* dataset epochs completed */
     gan__pool *pool;      /* runs the element-wise loops of every step */
+    atomic_int interrupt; /* gan_session_interrupt's pending stop request */
 
     /* Divergence recovery: the serialised state at iteration snap_iteration
      * (reused buffer); a diverged step restores it and replays forward. */

@@ -1,4 +1,4 @@
-/* Runtime version and BLAS backend queries. */
+/* Runtime version, ABI version and BLAS backend queries. */
 #include "gan.h"
 #include "blas.h"
 
@@ -16,6 +16,11 @@ int gan_version(int *major, int *minor, int *patch)
     if (minor) *minor = GAN_VERSION_MINOR;
     if (patch) *patch = GAN_VERSION_PATCH;
     return GAN_OK;
+}
+
+int gan_abi_version(void)
+{
+    return GAN_ABI_VERSION;
 }
 
 const char *gan_version_string(void)

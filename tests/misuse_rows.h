@@ -23,6 +23,8 @@ R(gan_version_string, "matches the header", GAN_OK, NULL, NULL,
   CALLV(NOTE_IF(strcmp(gan_version_string(), GAN_VERSION_STRING) != 0, "differs from GAN_VERSION_STRING"));)
 R(gan_blas_info, "never NULL or empty", GAN_OK, NULL, NULL,
   CALLV(const char *b = gan_blas_info(); NOTE_IF(b == NULL || b[0] == '\0', "empty BLAS info"));)
+R(gan_abi_version, "matches the header", GAN_OK, NULL, NULL,
+  CALLV(NOTE_IF(gan_abi_version() != GAN_ABI_VERSION, "differs from GAN_ABI_VERSION"));)
 R(gan_strerror, "unknown code", GAN_OK, NULL, NULL,
   CALLV(NOTE_IF(strcmp(gan_strerror(12345), "unknown status code") != 0, "12345 not unknown"));)
 R(gan_strerror, "INT_MIN and a positive code", GAN_OK, NULL, NULL,
@@ -565,6 +567,14 @@ R(gan_update_g, "Inf in z row 0", GAN_EINVAL, "z", NULL, return CALL(UG(poisoned
 #undef UG
 
 /* ---- session ------------------------------------------------------------------------ */
+R(gan_session_interrupt, "s NULL: GAN_EINVAL, no message (async-signal-safe)", GAN_OK, NULL, NULL,
+  CALLV(NOTE_IF(gan_session_interrupt(NULL) != GAN_EINVAL, "not GAN_EINVAL"));)
+R(gan_session_interrupt, "a pending request stops the next train call before it trains", GAN_OK, NULL, NULL,
+  CALLV(const uint64_t it = gan_session_iteration(f->s);
+        NOTE_IF(gan_session_interrupt(f->s) != GAN_OK, "not GAN_OK");
+        NOTE_IF(gan_session_train(f->s, 3, NULL, NULL) != GAN_EABORTED, "train not aborted");
+        NOTE_IF(gan_session_iteration(f->s) != it, "trained after the request");
+        gan_error_clear());)
 R(gan_session_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_session_options_init(NULL, GAN_SESSION_OPTIONS_VERSION));)
 R(gan_session_options_init, "version 0", GAN_EUNSUPPORTED, "version", NULL, return CALL(gan_session_options_init(&f->so, 0));)
 R(gan_session_options_init, "version 2", GAN_EUNSUPPORTED, "version", NULL, return CALL(gan_session_options_init(&f->so, 2));)
