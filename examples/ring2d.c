@@ -17,17 +17,31 @@
  *     mode;
  * and D's last mean outputs on real and fake rows.
  *
- * What happened here (defaults, ~15 s on one core): seed 1 ends with
- *   non-saturating: 8 / 8 modes covered, high-quality share 0.78
- *   minimax:        5 / 8 modes covered, high-quality share 0.60
- * Seeds 1-4: non-saturating 8, 8, 6, 7 modes (HQ 0.77-0.79), minimax
- * 5, 6, 7, 6 modes (HQ 0.60-0.66): the minimax loss starts slower (its
- * gradient vanishes while D rejects G's samples), reaches fewer samples
- * near a mode on every seed and drops more modes on three of the four.
- * With --noise-width 2 both losses covered 8 / 8 modes for seeds 1-4
- * (HQ about 0.79-0.84 vs 0.76-0.78). Exact digits depend on the BLAS build.
+ * At the end it draws ring2d.png (--plot FILE, --no-plot; needs cairo at
+ * build time): the final 10,000 samples of each run against circles of
+ * 3 std around the 8 modes. A mode count alone hides where the other
+ * samples are: in the six runs we drew (seed 1 under the Haswell and
+ * SkylakeX kernels, seed 3 under Sandybridge; both losses), most of them
+ * lie along the octagon's edges between neighbouring modes, and the
+ * minimax runs scatter more of them inside the ring.
+ *
+ * What varies: the digits depend on the seed, the CPU and the BLAS kernel
+ * that runs the matrix products (OpenBLAS picks one per CPU;
+ * OPENBLAS_CORETYPE forces one). Seeds 1-4 with the defaults (a few
+ * seconds per run on one core) under the Haswell, SkylakeX and Sandybridge
+ * kernels gave
+ *   modes covered:  non-saturating 6-8, minimax 5-8, with neither loss
+ *                   ahead on every run (seed 1: 7 and 6 under Haswell, 8
+ *                   and 5 under SkylakeX, 7 and 7 under Sandybridge);
+ *   HQ share:       non-saturating 0.70-0.79, minimax 0.59-0.69.
+ * What held in all 12: the minimax loss put fewer samples near a mode (its
+ * gradient vanishes while D rejects G's samples, so it starts slower).
+ * With --noise-width 2, both losses covered 8 / 8 modes in 15 of 16 runs
+ * (seeds 1-4, Haswell and SkylakeX; once 7 / 8 for non-saturating), HQ
+ * share 0.77-0.84 (non-saturating) and 0.75-0.78 (minimax).
  *
  *   usage: ring2d [--iterations N] [--seed S] [--noise-width W]
+ *                 [--plot FILE.png | --no-plot]
  */
 #include <gan.h>
 

@@ -24,9 +24,12 @@
  * approaches 1/2. With the defaults (3000 iterations, well under a second)
  * the run ends with a line like
  *   final: JS = 0.004 (nats), mean |D(x)-1/2| over support = 0.002 (max 0.005)
- * Seeds 1-6 end with JS 0.002-0.012 and mean |D - 1/2| below 0.015. The
- * GAN keeps oscillating a little around p_data, so JS moves between lines
- * (values up to ~0.04 occur); the exact digits depend on the BLAS build.
+ * The digits depend on the CPU and on the BLAS kernel that runs the matrix
+ * products (OpenBLAS picks one per CPU; OPENBLAS_CORETYPE forces one):
+ * seeds 1-6 under the Haswell, SkylakeX and Sandybridge kernels ended with
+ * JS 0.0026-0.017 and mean |D - 1/2| below 0.008, seed 1 with the line
+ * above under all three. The GAN keeps oscillating a little around p_data,
+ * so JS moves between lines (values up to ~0.04 occur).
  *
  * Why W = 8: with the paper's one-dimensional z, G must learn the
  * Gaussian's inverse CDF from bounded noise; it matches mean and std
