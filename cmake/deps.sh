@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopenblas-dev libblas-dev libcmocka-dev
-          zlib1g-dev libpng-dev clang valgrind npm ca-certificates dataset-fashion-mnist
+          zlib1g-dev libpng-dev libcairo2-dev clang valgrind npm ca-certificates dataset-fashion-mnist
           python3 python3-numpy python3-pytest)
 if [[ "${1:-}" == "--peer" ]]; then
     packages+=(python3-torch)

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
 
+#include "args.h"
 #include "blas.h"
 
 #include <math.h>
@@ -192,13 +193,22 @@ static void unbuild(struct rig *r)
 
 int main(int argc, char **argv)
 {
-    int iters = argc > 1 ? atoi(argv[1]) : 200;
-    int warm = argc > 2 ? atoi(argv[2]) : 20;
-    const char *core = getenv("OPENBLAS_CORETYPE");
-    if (iters <= 0 || warm < 0) {
-        fprintf(stderr, "usage: bench_iteration [iterations>0] [warmup>=0]\n");
-        return 2;
+    static const char usage[] = "usage: bench_iteration [iterations>0] [warmup>=0]\n";
+    unsigned iters_arg = 200, warm_arg = 20;
+    if (argc > 1 && args_is_help(argv[1])) {
+        fputs(usage, stdout);
+        return 0;
     }
+    if (argc > 3 ||
+        (argc > 1 && args_unsigned(&iters_arg, "bench_iteration", "iterations", argv[1], 1,
+                                   1000000) != 0) ||
+        (argc > 2 && args_unsigned(&warm_arg, "bench_iteration", "warmup", argv[2], 0,
+                                   1000000) != 0)) {
+        fputs(usage, stderr);
+        return ARGS_EXIT_USAGE;
+    }
+    const int iters = (int)iters_arg, warm = (int)warm_arg;
+    const char *core = getenv("OPENBLAS_CORETYPE");
     printf("libgan %s, BLAS: %s, OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s\n",
            gan_version_string(), gan_blas_info(), core ? core : "(unset)",
            getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "(unset)");

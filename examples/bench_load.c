@@ -16,6 +16,8 @@
 
 #include "gan.h"
 
+#include "args.h"
+
 #define REPEATS 5
 
 static double now_s(void)
@@ -67,6 +69,10 @@ static int bench(const char *path)
 
 int main(int argc, char **argv)
 {
+    if ((argc > 1 && args_is_help(argv[1])) || argc > 3) {
+        fputs("usage: bench_load [data_dir [file.gz]]\n", argc > 3 ? stderr : stdout);
+        return argc > 3 ? ARGS_EXIT_USAGE : 0;
+    }
     const char *dir = argc > 1 ? argv[1] : "data";
     char path[4096];
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte", dir);

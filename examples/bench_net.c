@@ -26,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
 
+#include "args.h"
 #include "blas.h"
 
 #include <math.h>
@@ -257,12 +258,20 @@ static void case_gemms(struct gemm_list *L, enum pass p)
 
 int main(int argc, char **argv)
 {
-    int reps = argc > 1 ? atoi(argv[1]) : 200;
-    int warm = argc > 2 ? atoi(argv[2]) : 20;
-    if (reps <= 0 || warm < 0) {
-        fprintf(stderr, "usage: bench_net [repetitions>0] [warmup>=0]\n");
-        return 2;
+    static const char usage[] = "usage: bench_net [repetitions>0] [warmup>=0]\n";
+    unsigned reps_arg = 200, warm_arg = 20;
+    if (argc > 1 && args_is_help(argv[1])) {
+        fputs(usage, stdout);
+        return 0;
     }
+    if (argc > 3 ||
+        (argc > 1 && args_unsigned(&reps_arg, "bench_net", "repetitions", argv[1], 1,
+                                   1000000) != 0) ||
+        (argc > 2 && args_unsigned(&warm_arg, "bench_net", "warmup", argv[2], 0, 1000000) != 0)) {
+        fputs(usage, stderr);
+        return ARGS_EXIT_USAGE;
+    }
+    const int reps = (int)reps_arg, warm = (int)warm_arg;
     const char *core = getenv("OPENBLAS_CORETYPE"), *thr = getenv("OPENBLAS_NUM_THREADS");
     printf("libgan %s, BLAS: %s\n", gan_version_string(), gan_blas_info());
     printf("OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s, batch %d, %d repetitions "

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
 
+#include "args.h"
 #include "blas.h"
 
 #include <stdio.h>
@@ -70,16 +71,17 @@ static gan_dataset *load(const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
+    static const char usage[] = "usage: bench_parzen [data_dir] [block_rows > 0]\n";
     const char *dir = argc > 1 ? argv[1] : "data";
     size_t block = 0;
-    if (argc > 2) {
-        char *end;
-        unsigned long long v = strtoull(argv[2], &end, 10);
-        if (*end != '\0' || v == 0) {
-            fprintf(stderr, "usage: bench_parzen [data_dir] [block_rows > 0]\n");
-            return 2;
-        }
-        block = (size_t)v;
+    if (argc > 1 && args_is_help(argv[1])) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc > 3 ||
+        (argc > 2 && args_size(&block, "bench_parzen", "block_rows", argv[2], 1, 1000000) != 0)) {
+        fputs(usage, stderr);
+        return ARGS_EXIT_USAGE;
     }
 
     printf("libgan %s, BLAS: %s\n", gan_version_string(), gan_blas_info());

@@ -9,13 +9,15 @@
  *
  *   usage: mnist [--data DIR] [--epochs N] [--eval-every E] [--seed S]
  *                [--order simultaneous|alternating] [--out DIR]
- *                [--resume CHECKPOINT] [--samples N] [--d-max-norm C]
- *                [--sigma-grid N]
+ *                [--resume CHECKPOINT | --force] [--samples N]
+ *                [--d-max-norm C] [--sigma-grid N] [--grid-every N]
  *
- * Defaults: data in ./data, 2000 epochs, Parzen every 5, seed 1, the
- * simultaneous update, output in ./mnist_out, 10,000 Parzen samples, no
- * max-norm on D, a 100-value fine σ grid. Matrix products use OpenBLAS's
- * threads (OPENBLAS_NUM_THREADS).
+ * Defaults: data in ./data (plain or gzipped IDX files), 2000 epochs,
+ * Parzen every 5, seed 1, the simultaneous update, output in ./mnist_out,
+ * 10,000 Parzen samples, no max-norm on D, a 100-value fine σ grid, a 10 x 10
+ * sample grid every 10 epochs. A new run refuses an --out that already holds
+ * checkpoints unless --force is given; --resume continues one. Matrix
+ * products use OpenBLAS's threads (OPENBLAS_NUM_THREADS).
  *
  * σ is cross-validated twice from the same samples and validation rows:
  * on the original code's 10-value grid (docs/paper.md §3; this figure picks the
@@ -25,6 +27,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
+
+#include "args.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,11 +42,14 @@
 #define NOISE_WIDTH 100
 #define PIXELS 784
 #define BATCH 100
+#define GRID_SIDE 10 /* the --grid-every pictures: 10 x 10 samples */
 
 struct options {
     const char *data_dir;
+    int data_given; /* --data was on the command line */
     const char *out_dir;
     const char *resume;
+    int force;      /* start over in an --out that holds a run */
     unsigned epochs;
     unsigned eval_every;
     unsigned long long seed;
@@ -50,6 +57,7 @@ struct options {
     size_t n_samples;
     float d_max_norm;
     unsigned sigma_grid; /* fine σ grid size; 0: off */
+    unsigned grid_every; /* sample grid every N epochs; 0: off */
 };
 
 struct model {
@@ -60,6 +68,10 @@ struct model {
      * training stream does not depend on how often we evaluate. */
     gan_rng *eval_rng;
     float *eval_z;
+    /* Fixed noise of the --grid-every pictures, drawn once from a generator
+     * of its own: every grid shows the same z, and the Parzen figures do
+     * not depend on whether grids are written. */
+    float *grid_z;
 };
 
 struct data {
@@ -93,24 +105,35 @@ static int report(const char *what, int rc)
             return report((what), rc_);    \
     } while (0)
 
-static void usage(void)
+static void usage(FILE *fp)
 {
-    fprintf(stderr,
+    fprintf(fp,
             "usage: mnist [--data DIR] [--epochs N] [--eval-every E] [--seed S]\n"
             "             [--order simultaneous|alternating] [--out DIR]\n"
-            "             [--resume CHECKPOINT] [--samples N] [--d-max-norm C]\n"
-            "             [--sigma-grid N]\n"
+            "             [--resume CHECKPOINT | --force] [--samples N] [--d-max-norm C]\n"
+            "             [--sigma-grid N] [--grid-every N]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
+            "          --grid-every 10\n"
+            "--data DIR: the four MNIST IDX files, plain or gzipped (train-images-idx3-ubyte\n"
+            "          or train-images-idx3-ubyte.gz, and so on)\n"
+            "--resume CHECKPOINT: continue a run (e.g. mnist_out/last.ckpt) with the same\n"
+            "          options; --force: start over in an --out that already holds a run\n"
             "--sigma-grid N: also report the test LL with σ chosen on N log-spaced values\n"
-            "          in [0.1, 1] (the paper's protocol uses 10; 0 turns this off)\n");
+            "          in [0.1, 1] (the paper's protocol uses 10; 0 turns this off)\n"
+            "--grid-every N: write OUT/grid_epochNNNN.png, 10 x 10 samples of G from fixed\n"
+            "          noise, every N epochs (0 turns this off)\n");
 }
 
+/* 0: run; 1: --help was printed; -1: bad command line (message printed). */
 static int parse_args(struct options *o, int argc, char **argv)
 {
+    static const char prog[] = "mnist";
     o->data_dir = "data";
+    o->data_given = 0;
     o->out_dir = "mnist_out";
     o->resume = NULL;
+    o->force = 0;
     o->epochs = 2000;
     o->eval_every = 5;
     o->seed = 1;
@@ -121,60 +144,115 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->n_samples = 10000;
     o->d_max_norm = 0.0f;
     o->sigma_grid = 100;
+    o->grid_every = 10;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
+        if (args_is_help(a)) {
+            usage(stdout);
             return 1;
         }
-        if (v == NULL) {
-            fprintf(stderr, "mnist: %s needs a value\n", a);
-            return -1;
+        if (strcmp(a, "--force") == 0) {
+            o->force = 1;
+            continue;
         }
-        i++;
-        if (strcmp(a, "--data") == 0) o->data_dir = v;
-        else if (strcmp(a, "--out") == 0) o->out_dir = v;
-        else if (strcmp(a, "--resume") == 0) o->resume = v;
-        else if (strcmp(a, "--epochs") == 0) o->epochs = (unsigned)strtoul(v, NULL, 10);
-        else if (strcmp(a, "--eval-every") == 0) o->eval_every = (unsigned)strtoul(v, NULL, 10);
-        else if (strcmp(a, "--seed") == 0) o->seed = strtoull(v, NULL, 10);
-        else if (strcmp(a, "--samples") == 0) o->n_samples = (size_t)strtoull(v, NULL, 10);
-        else if (strcmp(a, "--d-max-norm") == 0) o->d_max_norm = strtof(v, NULL);
-        else if (strcmp(a, "--sigma-grid") == 0) o->sigma_grid = (unsigned)strtoul(v, NULL, 10);
-        else if (strcmp(a, "--order") == 0) {
-            if (strcmp(v, "alternating") == 0) o->order = GAN_ORDER_ALTERNATING;
-            else if (strcmp(v, "simultaneous") == 0) o->order = GAN_ORDER_SIMULTANEOUS;
-            else {
-                fprintf(stderr, "mnist: --order must be alternating or simultaneous\n");
-                return -1;
-            }
-        } else {
+        const int known = strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 ||
+                          strcmp(a, "--resume") == 0 || strcmp(a, "--epochs") == 0 ||
+                          strcmp(a, "--eval-every") == 0 || strcmp(a, "--seed") == 0 ||
+                          strcmp(a, "--samples") == 0 || strcmp(a, "--d-max-norm") == 0 ||
+                          strcmp(a, "--sigma-grid") == 0 || strcmp(a, "--grid-every") == 0 ||
+                          strcmp(a, "--order") == 0;
+        if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
-            usage();
+            usage(stderr);
             return -1;
         }
+        const char *v = args_value(prog, argc, argv, &i);
+        if (v == NULL)
+            return -1;
+        int bad = 0;
+        if (v[0] == '\0' && (strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 ||
+                             strcmp(a, "--resume") == 0)) {
+            fprintf(stderr, "mnist: %s needs a non-empty path\n", a);
+            return -1;
+        }
+        if (strcmp(a, "--data") == 0) {
+            o->data_dir = v;
+            o->data_given = 1;
+        } else if (strcmp(a, "--out") == 0)
+            o->out_dir = v;
+        else if (strcmp(a, "--resume") == 0)
+            o->resume = v;
+        else if (strcmp(a, "--epochs") == 0)
+            bad = args_unsigned(&o->epochs, prog, a, v, 1, 10000000);
+        else if (strcmp(a, "--eval-every") == 0)
+            bad = args_unsigned(&o->eval_every, prog, a, v, 1, 10000000);
+        else if (strcmp(a, "--grid-every") == 0)
+            bad = args_unsigned(&o->grid_every, prog, a, v, 0, 10000000);
+        else if (strcmp(a, "--seed") == 0) {
+            uint64_t seed;
+            bad = args_u64(&seed, prog, a, v, 0, UINT64_MAX);
+            o->seed = seed;
+        } else if (strcmp(a, "--samples") == 0)
+            bad = args_size(&o->n_samples, prog, a, v, 1, 1000000);
+        else if (strcmp(a, "--d-max-norm") == 0) {
+            double c;
+            bad = args_double(&c, prog, a, v, 0.0, 1e6);
+            o->d_max_norm = (float)c;
+        } else if (strcmp(a, "--sigma-grid") == 0) {
+            bad = args_unsigned(&o->sigma_grid, prog, a, v, 0, 10000);
+            if (!bad && o->sigma_grid == 1) {
+                fprintf(stderr, "mnist: --sigma-grid must be 0 (off) or 2..10000, not 1\n");
+                bad = -1;
+            }
+        } else { /* --order */
+            if (strcmp(v, "alternating") == 0)
+                o->order = GAN_ORDER_ALTERNATING;
+            else if (strcmp(v, "simultaneous") == 0)
+                o->order = GAN_ORDER_SIMULTANEOUS;
+            else {
+                fprintf(stderr, "mnist: --order must be alternating or simultaneous, not '%s'\n",
+                        v);
+                bad = -1;
+            }
+        }
+        if (bad)
+            return -1;
     }
-    if (o->epochs == 0 || o->eval_every == 0 || o->n_samples == 0) {
-        fprintf(stderr, "mnist: --epochs, --eval-every and --samples must be positive\n");
-        return -1;
-    }
-    if (o->sigma_grid == 1 || o->sigma_grid > 10000) {
-        fprintf(stderr, "mnist: --sigma-grid must be 0 (off) or 2..10000\n");
+    if (o->force && o->resume != NULL) {
+        fprintf(stderr, "mnist: --force starts over and --resume continues: pick one\n");
         return -1;
     }
     return 0;
 }
 
-static int load_data(struct data *dd, const char *dir)
+/* dir/name, or dir/name.gz when only that exists (LeCun's file names). A
+ * path that exists in neither form is returned plain, for the message. */
+static void idx_path(char *out, size_t size, const char *dir, const char *name)
+{
+    struct stat st;
+    snprintf(out, size, "%s/%s", dir, name);
+    if (stat(out, &st) == 0)
+        return;
+    snprintf(out, size, "%s/%s.gz", dir, name);
+    if (stat(out, &st) == 0)
+        return;
+    snprintf(out, size, "%s/%s", dir, name);
+}
+
+static int load_data(struct data *dd, const struct options *o)
 {
     char img[1024], lab[1024];
-    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", dir);
-    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", dir);
-    TRY("loading the MNIST training set (run: cmake --build build --target fetch-mnist)",
-        gan_dataset_load_idx(&dd->train_all, img, lab));
-    snprintf(img, sizeof img, "%s/t10k-images-idx3-ubyte", dir);
-    snprintf(lab, sizeof lab, "%s/t10k-labels-idx1-ubyte", dir);
+    /* The fetch target fills the default folder: suggest it only then. */
+    const char *what = o->data_given
+                           ? "loading the MNIST training set (--data names a folder holding "
+                             "train-images-idx3-ubyte[.gz] and the three other IDX files)"
+                           : "loading the MNIST training set from ./data (run: cmake --build "
+                             "build --target fetch-mnist, or pass --data DIR)";
+    idx_path(img, sizeof img, o->data_dir, "train-images-idx3-ubyte");
+    idx_path(lab, sizeof lab, o->data_dir, "train-labels-idx1-ubyte");
+    TRY(what, gan_dataset_load_idx(&dd->train_all, img, lab));
+    idx_path(img, sizeof img, o->data_dir, "t10k-images-idx3-ubyte");
+    idx_path(lab, sizeof lab, o->data_dir, "t10k-labels-idx1-ubyte");
     TRY("loading the MNIST test set", gan_dataset_load_idx(&dd->test, img, lab));
     TRY("train[0:50000]", gan_dataset_subset(&dd->train, dd->train_all, 0, 50000));
     /* Only the first 1000 validation rows choose σ (the original protocol). */
@@ -237,8 +315,15 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
     /* Room for the Parzen samples and for the 64 of the figure. */
     const size_t zrows = o->n_samples > 64 ? o->n_samples : 64;
     m->eval_z = malloc(zrows * NOISE_WIDTH * sizeof *m->eval_z);
-    if (m->eval_z == NULL)
+    m->grid_z = malloc(GRID_SIDE * GRID_SIDE * NOISE_WIDTH * sizeof *m->grid_z);
+    if (m->eval_z == NULL || m->grid_z == NULL)
         return report("allocating evaluation noise", GAN_ENOMEM);
+    gan_rng *grid_rng = NULL;
+    TRY("grid rng", gan_rng_create(&grid_rng, o->seed ^ 0x6a1dull));
+    const float a = sqrtf(3.0f);
+    rc = gan_rng_uniform(m->grid_z, GRID_SIDE * GRID_SIDE * NOISE_WIDTH, grid_rng, -a, a);
+    gan_rng_free(grid_rng);
+    TRY("grid noise", rc);
     return GAN_OK;
 }
 
@@ -246,6 +331,7 @@ static void free_all(struct model *m, struct data *dd)
 {
     gan_rng_free(m->eval_rng);
     free(m->eval_z);
+    free(m->grid_z);
     gan_session_free(m->session);
     gan_optimizer_free(m->g_opt);
     gan_optimizer_free(m->d_opt);
@@ -427,6 +513,62 @@ static void load_best_record(const char *dir, unsigned *epoch, struct parzen_res
     fclose(fp);
 }
 
+/* OUT/grid_epochNNNN.png: G on the fixed grid noise. */
+static int write_epoch_grid(struct model *m, const char *out_dir, unsigned epoch)
+{
+    static float images[GRID_SIDE * GRID_SIDE * PIXELS];
+    char path[1024];
+    TRY("sampling G", gan_session_sample(images, GRID_SIDE * GRID_SIDE, PIXELS, m->session,
+                                         m->grid_z));
+    snprintf(path, sizeof path, "%s/grid_epoch%04u.png", out_dir, epoch);
+    TRY("writing the sample grid",
+        gan_png_write_grid(path, images, GRID_SIDE, GRID_SIDE, 28, 28, NULL));
+    printf("wrote %s\n", path);
+    return GAN_OK;
+}
+
+/* "3h 05m", "12m 40s" or "35s" into buf. */
+static const char *format_duration(char *buf, size_t size, double seconds)
+{
+    const unsigned long long s = seconds > 0 ? (unsigned long long)(seconds + 0.5) : 0;
+    if (s >= 3600)
+        snprintf(buf, size, "%lluh %02llum", s / 3600, s % 3600 / 60);
+    else if (s >= 60)
+        snprintf(buf, size, "%llum %02llus", s / 60, s % 60);
+    else
+        snprintf(buf, size, "%llus", s);
+    return buf;
+}
+
+/* The command-line option behind a session option that a checkpoint's
+ * message names ("session option update_order = 0, this session has 1"). */
+static const char *option_behind(const char *message)
+{
+    /* GAN_ORDER_ALTERNATING is 0 and GAN_ORDER_SIMULTANEOUS 1 (gan.h). */
+    if (strstr(message, "option update_order ") != NULL)
+        return "--order (update_order 0 is alternating, 1 simultaneous)";
+    if (strstr(message, "option seed ") != NULL)
+        return "--seed";
+    if (strstr(message, "session option ") != NULL)
+        return "none: the checkpoint was written by a different training recipe";
+    return NULL;
+}
+
+static int resume(struct model *m, const char *path)
+{
+    const int rc = gan_session_load(m->session, path);
+    if (rc == GAN_OK)
+        return GAN_OK;
+    char message[512];
+    snprintf(message, sizeof message, "%s", gan_error_last());
+    fprintf(stderr, "mnist: resuming from %s failed: %s: %s\n", path, gan_strerror(rc), message);
+    const char *opt = option_behind(message);
+    if (opt != NULL)
+        fprintf(stderr, "mnist: rerun with the options the checkpoint was written with; "
+                        "the mnist option that differs: %s\n", opt);
+    return rc;
+}
+
 static int run(const struct options *o, struct model *m, struct data *dd, float *samples)
 {
     char best_path[1024], last_path[1024];
@@ -437,7 +579,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     snprintf(best_path, sizeof best_path, "%s/best.ckpt", o->out_dir);
     snprintf(last_path, sizeof last_path, "%s/last.ckpt", o->out_dir);
     if (o->resume != NULL) {
-        TRY("resuming", gan_session_load(m->session, o->resume));
+        int rrc = resume(m, o->resume);
+        if (rrc != GAN_OK)
+            return rrc;
         printf("resumed from %s at epoch %llu (iteration %llu)\n", o->resume,
                (unsigned long long)gan_session_epoch(m->session),
                (unsigned long long)gan_session_iteration(m->session));
@@ -453,6 +597,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     fflush(stdout);
 
     unsigned done = (unsigned)gan_session_epoch(m->session);
+    const unsigned first = done;
+    double eval_seconds = 0; /* the last evaluation's, for the ETA */
+    char eta[32];
     while (done < o->epochs) {
         struct epoch_stats es = {0};
         double t0 = now_seconds();
@@ -463,14 +610,22 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
             return report("training", rc);
         done = (unsigned)gan_session_epoch(m->session);
         double n = es.n ? (double)es.n : 1.0;
-        printf("epoch %u: D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  lr %.5f  mom %.3f  "
-               "%.1f s  %.1f it/s\n",
-               done, es.d_loss / n, es.g_loss / n, es.d_real / n, es.d_fake / n, (double)es.lr,
-               (double)es.momentum, dt, (double)es.n / dt);
+        /* ETA: this run's mean epoch time, plus the evaluations still due
+         * at the last one's cost. */
+        const unsigned left = o->epochs - done;
+        const unsigned evals_left = o->epochs / o->eval_every - done / o->eval_every +
+                                    (o->epochs % o->eval_every != 0);
+        const double remaining = train_seconds / (done - first) * left + eval_seconds * evals_left;
+        printf("epoch %u/%u: D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  lr %.5f  "
+               "mom %.3f  %.1f s  %.1f it/s  ETA %s\n",
+               done, o->epochs, es.d_loss / n, es.g_loss / n, es.d_real / n, es.d_fake / n,
+               (double)es.lr, (double)es.momentum, dt, (double)es.n / dt,
+               format_duration(eta, sizeof eta, remaining));
         fflush(stdout);
         if (done % o->eval_every == 0 || done == o->epochs) {
             struct parzen_result r;
             TRY("Parzen", parzen_eval(&r, m, dd, samples, o->n_samples, o->sigma_grid));
+            eval_seconds = r.seconds;
             printf("epoch %u: Parzen LL = %.1f ± %.1f (σ = %.4f; validation %.1f; %.1f s)", done,
                    r.test_ll, r.test_se, r.sigma, r.valid_ll, r.seconds);
             print_fine(&r, o->sigma_grid);
@@ -483,6 +638,8 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
             }
             fflush(stdout);
         }
+        if (o->grid_every != 0 && (done % o->grid_every == 0 || done == o->epochs))
+            TRY("grid", write_epoch_grid(m, o->out_dir, done));
         /* Every epoch, so a stopped run resumes where it stopped. */
         TRY("saving the last checkpoint", gan_session_save(m->session, last_path));
     }
@@ -507,6 +664,35 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     return write_figures(m, dd, o->out_dir);
 }
 
+/* A new run (no --resume) must not overwrite another run's checkpoints
+ * unless --force says so; --force then removes them, with best.txt, so a
+ * later --resume does not compare against the old run's best. */
+static int check_out_dir(const struct options *o)
+{
+    static const char *const files[] = {"last.ckpt", "best.ckpt", "best.txt"};
+    char path[1024];
+    struct stat st;
+    if (o->resume != NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", o->out_dir, files[i]);
+        if (lstat(path, &st) != 0)
+            continue;
+        if (!o->force) {
+            fprintf(stderr,
+                    "mnist: %s already holds a run (%s); pass --resume %s/last.ckpt to continue "
+                    "it, --force to start over, or another --out\n",
+                    o->out_dir, files[i], o->out_dir);
+            return ARGS_EXIT_USAGE;
+        }
+        if (remove(path) != 0) {
+            fprintf(stderr, "mnist: --force: cannot remove %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -514,17 +700,20 @@ int main(int argc, char **argv)
     struct data dd = {0};
     int prc = parse_args(&o, argc, argv);
     if (prc != 0)
-        return prc > 0 ? 0 : 2;
+        return prc > 0 ? 0 : ARGS_EXIT_USAGE;
     if (mkdir(o.out_dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mnist: cannot create %s: %s\n", o.out_dir, strerror(errno));
         return 1;
     }
+    int orc = check_out_dir(&o);
+    if (orc != 0)
+        return orc;
     float *samples = malloc(o.n_samples * PIXELS * sizeof *samples);
     if (samples == NULL) {
         fprintf(stderr, "mnist: out of memory\n");
         return 1;
     }
-    int rc = load_data(&dd, o.data_dir);
+    int rc = load_data(&dd, &o);
     if (rc == GAN_OK)
         rc = build_model(&m, &dd, &o);
     if (rc == GAN_OK)
@@ -532,7 +721,7 @@ int main(int argc, char **argv)
     free(samples);
     free_all(&m, &dd);
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
+    if (rc == GAN_OK && getrusage(RUSAGE_SELF, &ru) == 0)
         printf("peak memory (RSS) %.0f MB\n", ru.ru_maxrss / 1024.0);
     return rc == GAN_OK ? 0 : 1;
 }

@@ -17,19 +17,38 @@
  *     mode;
  * and D's last mean outputs on real and fake rows.
  *
- * What happened here (defaults, ~15 s on one core): seed 1 ends with
- *   non-saturating: 8 / 8 modes covered, high-quality share 0.78
- *   minimax:        5 / 8 modes covered, high-quality share 0.60
- * Seeds 1-4: non-saturating 8, 8, 6, 7 modes (HQ 0.77-0.79), minimax
- * 5, 6, 7, 6 modes (HQ 0.60-0.66): the minimax loss starts slower (its
- * gradient vanishes while D rejects G's samples), reaches fewer samples
- * near a mode on every seed and drops more modes on three of the four.
- * With --noise-width 2 both losses covered 8 / 8 modes for seeds 1-4
- * (HQ about 0.79-0.84 vs 0.76-0.78). Exact digits depend on the BLAS build.
+ * At the end it draws ring2d.png (--plot FILE, --no-plot; needs cairo at
+ * build time): the final 10,000 samples of each run against circles of
+ * 3 std around the 8 modes. A mode count alone hides where the other
+ * samples are: in the six runs we drew (seed 1 under the Haswell and
+ * SkylakeX kernels, seed 3 under Sandybridge; both losses), most of them
+ * lie along the octagon's edges between neighbouring modes, and the
+ * minimax runs scatter more of them inside the ring.
+ *
+ * What varies: the digits depend on the seed, the CPU and the BLAS kernel
+ * that runs the matrix products (OpenBLAS picks one per CPU;
+ * OPENBLAS_CORETYPE forces one). Seeds 1-4 with the defaults (a few
+ * seconds per run on one core) under the Haswell, SkylakeX and Sandybridge
+ * kernels gave
+ *   modes covered:  non-saturating 6-8, minimax 5-8, with neither loss
+ *                   ahead on every run (seed 1: 7 and 6 under Haswell, 8
+ *                   and 5 under SkylakeX, 7 and 7 under Sandybridge);
+ *   HQ share:       non-saturating 0.70-0.79, minimax 0.59-0.69.
+ * What held in all 12: the minimax loss put fewer samples near a mode (its
+ * gradient vanishes while D rejects G's samples, so it starts slower).
+ * With --noise-width 2, both losses covered 8 / 8 modes in 15 of 16 runs
+ * (seeds 1-4, Haswell and SkylakeX; once 7 / 8 for non-saturating), HQ
+ * share 0.77-0.84 (non-saturating) and 0.75-0.78 (minimax).
  *
  *   usage: ring2d [--iterations N] [--seed S] [--noise-width W]
+ *                 [--plot FILE.png | --no-plot]
  */
 #include <gan.h>
+
+#include "args.h"
+#ifdef GAN_EXAMPLES_HAVE_CAIRO
+#include "plot/plot.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +105,7 @@ static int make_adam(gan_optimizer **out, gan_net *net, float lr)
 
 typedef struct ring_result {
     gan_coverage cov;
+    float *samples; /* the last evaluation's EVAL_SAMPLES x 2 samples of G */
 } ring_result;
 
 /* Coverage of G's samples from the fixed evaluation noise z. */
@@ -186,38 +206,121 @@ done:
     gan_rng_free(rng);
     gan_rng_free(eval_rng);
     free(z);
-    free(samples);
+    /* The caller keeps the last samples for the scatter plot. */
+    res->samples = samples;
     return rc;
 }
 
-static int usage(void)
+typedef struct ring_args {
+    uint64_t iterations, seed;
+    size_t nz;
+    const char *plot_path; /* NULL: --no-plot */
+} ring_args;
+
+static void usage(FILE *fp)
 {
-    fprintf(stderr, "usage: ring2d [--iterations N] [--seed S] [--noise-width W]\n");
-    return 2;
+    fprintf(fp, "usage: ring2d [--iterations N] [--seed S] [--noise-width W]\n"
+                "              [--plot FILE.png | --no-plot]\n"
+                "defaults: --iterations 10000 --seed 1 --noise-width 16 --plot ring2d.png\n");
 }
+
+/* 0: run; 1: --help printed; -1: bad command line (message printed). */
+static int parse_args(ring_args *a, int argc, char **argv)
+{
+    static const char prog[] = "ring2d";
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (args_is_help(o)) {
+            usage(stdout);
+            return 1;
+        }
+        if (strcmp(o, "--no-plot") == 0) {
+            a->plot_path = NULL;
+            continue;
+        }
+        if (strcmp(o, "--iterations") != 0 && strcmp(o, "--seed") != 0 &&
+            strcmp(o, "--noise-width") != 0 && strcmp(o, "--plot") != 0) {
+            fprintf(stderr, "ring2d: unknown option %s\n", o);
+            usage(stderr);
+            return -1;
+        }
+        const char *v = args_value(prog, argc, argv, &i);
+        if (v == NULL)
+            return -1;
+        int bad = 0;
+        if (strcmp(o, "--iterations") == 0)
+            bad = args_u64(&a->iterations, prog, o, v, 1, 100000000);
+        else if (strcmp(o, "--seed") == 0)
+            bad = args_u64(&a->seed, prog, o, v, 0, UINT64_MAX);
+        else if (strcmp(o, "--noise-width") == 0)
+            bad = args_size(&a->nz, prog, o, v, 1, 1000);
+        else if (v[0] == '\0') {
+            fprintf(stderr, "ring2d: --plot needs a file name (or use --no-plot)\n");
+            bad = -1;
+        } else
+            a->plot_path = v;
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
+#ifdef GAN_EXAMPLES_HAVE_CAIRO
+/* Two panels, one per G loss: G's samples (translucent dots, so dense
+ * regions show darker) and a circle of radius 3 std around each mode, the
+ * area that gan_toy_coverage counts as high quality. */
+static int draw_scatter(const ring_result *res, const gan_toy_options *toy, const char *path)
+{
+    static const char *const names[2] = {"non-saturating", "minimax"};
+    const size_t n_modes = gan_toy_num_modes(toy);
+    float centers[2 * 64];
+    if (n_modes > 64)
+        return GAN_EINVAL;
+    int rc = gan_toy_centers(centers, 2 * n_modes, toy);
+    if (rc != GAN_OK)
+        return fail("gan_toy_centers", rc);
+    plot *pl = plot_create(2, 440, 440);
+    if (pl == NULL) {
+        fprintf(stderr, "ring2d: cannot create the plot\n");
+        return GAN_ENOMEM;
+    }
+    const double lim = 1.3 * (double)toy->radius;
+    const plot_style dots = {0.1, 0.25, 0.8, 0.25, 1.1, 0}, ring = {0.85, 0.1, 0.1, 1, 1.5, 0};
+    for (int p = 0; p < 2; p++) {
+        char title[128];
+        snprintf(title, sizeof title, "%s G loss: %u / %u modes, HQ share %.2f", names[p],
+                 res[p].cov.modes_covered, res[p].cov.modes_total,
+                 res[p].cov.high_quality_share);
+        plot_panel(pl, p, -lim, lim, -lim, lim, title, 1);
+        plot_points(pl, res[p].samples, EVAL_SAMPLES, 2, dots);
+        for (size_t m = 0; m < n_modes; m++)
+            plot_circle(pl, centers[2 * m], centers[2 * m + 1], 3.0 * (double)toy->std, ring);
+    }
+    rc = plot_save(pl, path) == 0 ? GAN_OK : GAN_EIO;
+    plot_free(pl);
+    if (rc == GAN_OK)
+        printf("wrote %s (%d samples of G per loss; red circles: 3 std around each mode)\n", path,
+               EVAL_SAMPLES);
+    return rc;
+}
+#else
+static int draw_scatter(const ring_result *res, const gan_toy_options *toy, const char *path)
+{
+    (void)res;
+    (void)toy;
+    printf("ring2d: no %s: built without cairo (install libcairo2-dev and rebuild)\n", path);
+    return GAN_OK;
+}
+#endif
 
 int main(int argc, char **argv)
 {
-    unsigned long long iterations = 10000, seed = 1;
-    unsigned long nz = 16;
-    for (int i = 1; i < argc; i += 2) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (v == NULL)
-            return usage();
-        if (strcmp(argv[i], "--iterations") == 0)
-            iterations = strtoull(v, &end, 10);
-        else if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(v, &end, 10);
-        else if (strcmp(argv[i], "--noise-width") == 0)
-            nz = strtoul(v, &end, 10);
-        else
-            return usage();
-        if (end == v || *end != '\0')
-            return usage();
-    }
-    if (iterations == 0 || nz == 0 || nz > 1000)
-        return usage();
+    ring_args args = {10000, 1, 16, "ring2d.png"};
+    const int prc = parse_args(&args, argc, argv);
+    if (prc != 0)
+        return prc > 0 ? 0 : ARGS_EXIT_USAGE;
+    const unsigned long long iterations = args.iterations, seed = args.seed;
+    const unsigned long nz = (unsigned long)args.nz;
 
     gan_toy_options toy;
     gan_toy_options_init(&toy, GAN_TOY_OPTIONS_VERSION);
@@ -230,16 +333,21 @@ int main(int argc, char **argv)
     printf("modes: modes holding >= %d of %d samples within 3 std; "
            "HQ share: share of samples within 3 std of a mode\n", MIN_COUNT, EVAL_SAMPLES);
 
-    ring_result ns, mm;
-    int rc = train(&ns, &toy, GAN_G_LOSS_NON_SATURATING, iterations, seed, nz);
+    ring_result res[2];
+    memset(res, 0, sizeof res);
+    int rc = train(&res[0], &toy, GAN_G_LOSS_NON_SATURATING, iterations, seed, nz);
     if (rc == GAN_OK)
-        rc = train(&mm, &toy, GAN_G_LOSS_MINIMAX, iterations, seed, nz);
-    if (rc != GAN_OK)
-        return 1;
-    printf("\nfinal (%llu iterations, seed %llu):\n", iterations, seed);
-    printf("  non-saturating: %u / %u modes covered, high-quality share %.4f\n",
-           ns.cov.modes_covered, ns.cov.modes_total, ns.cov.high_quality_share);
-    printf("  minimax:        %u / %u modes covered, high-quality share %.4f\n",
-           mm.cov.modes_covered, mm.cov.modes_total, mm.cov.high_quality_share);
-    return 0;
+        rc = train(&res[1], &toy, GAN_G_LOSS_MINIMAX, iterations, seed, nz);
+    if (rc == GAN_OK) {
+        printf("\nfinal (%llu iterations, seed %llu):\n", iterations, seed);
+        printf("  non-saturating: %u / %u modes covered, high-quality share %.4f\n",
+               res[0].cov.modes_covered, res[0].cov.modes_total, res[0].cov.high_quality_share);
+        printf("  minimax:        %u / %u modes covered, high-quality share %.4f\n",
+               res[1].cov.modes_covered, res[1].cov.modes_total, res[1].cov.high_quality_share);
+        if (args.plot_path != NULL)
+            rc = draw_scatter(res, &toy, args.plot_path);
+    }
+    free(res[0].samples);
+    free(res[1].samples);
+    return rc == GAN_OK ? 0 : 1;
 }

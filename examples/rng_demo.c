@@ -6,6 +6,8 @@
  */
 #include <gan.h>
 
+#include "args.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,17 @@ static int fail(const char *what, int rc)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 2014;
+    uint64_t seed = 2014;
+    if (argc > 1 && args_is_help(argv[1])) {
+        printf("usage: rng_demo [seed]   (seed: a whole number, default 2014)\n");
+        return 0;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "usage: rng_demo [seed]\n");
+        return ARGS_EXIT_USAGE;
+    }
+    if (argc > 1 && args_u64(&seed, "rng_demo", "seed", argv[1], 0, UINT64_MAX) != 0)
+        return ARGS_EXIT_USAGE;
     gan_rng *rng = NULL;
     float *buf = malloc(N * sizeof *buf);
     int rc;

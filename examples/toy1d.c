@@ -1,4 +1,4 @@
-/* toy1d: the paper's Figure 1 in numbers.
+/* toy1d: the paper's Figure 1, in numbers and as a picture.
  *
  * Data: a 1-D Gaussian N(2, 0.5^2) (GAN_TOY_GAUSSIAN_1D, 50,000 rows).
  * Noise: z ~ U(-1, 1)^W, W = 8 components by default. G: W -> 32 leaky
@@ -24,19 +24,32 @@
  * approaches 1/2. With the defaults (3000 iterations, well under a second)
  * the run ends with a line like
  *   final: JS = 0.004 (nats), mean |D(x)-1/2| over support = 0.002 (max 0.005)
- * Seeds 1-6 end with JS 0.002-0.012 and mean |D - 1/2| below 0.015. The
- * GAN keeps oscillating a little around p_data, so JS moves between lines
- * (values up to ~0.04 occur); the exact digits depend on the BLAS build.
+ * The digits depend on the CPU and on the BLAS kernel that runs the matrix
+ * products (OpenBLAS picks one per CPU; OPENBLAS_CORETYPE forces one):
+ * seeds 1-6 under the Haswell, SkylakeX and Sandybridge kernels ended with
+ * JS 0.0026-0.017 and mean |D - 1/2| below 0.008, seed 1 with the line
+ * above under all three. The GAN keeps oscillating a little around p_data,
+ * so JS moves between lines (values up to ~0.04 occur).
  *
  * Why W = 8: with the paper's one-dimensional z, G must learn the
  * Gaussian's inverse CDF from bounded noise; it matches mean and std
  * quickly, but not the shape or the tails, and runs vary a lot from seed
  * to seed (--noise-width 1: final JS between 0.03 and 0.30 over seeds 1-6).
  *
+ * At the end it draws Figure 1 to toy1d.png (--plot FILE, --no-plot): four
+ * panels (start, after iterations/60, after the first tenth, end), each with the
+ * data's density (dotted), G's density (solid, from the histogram above)
+ * and D(x) (dashed). The picture needs cairo at build time.
+ *
  *   usage: toy1d [--iterations N] [--seed S] [--loss ns|minimax] [--k K]
- *                [--noise-width W]
+ *                [--noise-width W] [--plot FILE.png | --no-plot]
  */
 #include <gan.h>
+
+#include "args.h"
+#ifdef GAN_EXAMPLES_HAVE_CAIRO
+#include "plot/plot.h"
+#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -125,6 +138,7 @@ static double js_divergence(const double *p, const double *q, size_t n)
 
 typedef struct toy_eval {
     double js, d_mean_dev, d_max_dev, g_mean, g_std;
+    double p_g[NBINS]; /* G's samples per bin, as shares */
 } toy_eval;
 
 static int evaluate(toy_eval *e, toy_run *r)
@@ -134,7 +148,8 @@ static int evaluate(toy_eval *e, toy_run *r)
         return fail("gan_session_sample", rc);
     const double width = (double)r->toy.std / BINS_PER_STD;
     const double lo = (double)r->toy.mean - RANGE_STD * (double)r->toy.std;
-    double p_g[NBINS] = {0}, s = 0.0, s2 = 0.0;
+    double *p_g = e->p_g, s = 0.0, s2 = 0.0;
+    memset(e->p_g, 0, sizeof e->p_g);
     for (size_t i = 0; i < EVAL_SAMPLES; i++) {
         const double x = r->samples[i];
         p_g[bin_of(x, lo, width)] += 1.0 / EVAL_SAMPLES;
@@ -162,6 +177,112 @@ static int evaluate(toy_eval *e, toy_run *r)
     }
     return GAN_OK;
 }
+
+/* The picture (Figure 1 of the paper): up to FIG_PANELS moments of the
+ * run, each with the data's density (black, dotted), G's density from the
+ * histogram of its samples (green) and D(x) (blue, dashed) over the
+ * histogram's range, mean +- 6 std. */
+#define FIG_PANELS 4
+#define FIG_POINTS 241
+
+typedef struct figure {
+    int n; /* panels filled */
+    unsigned long long it[FIG_PANELS];
+    double js[FIG_PANELS];
+    double p_g[FIG_PANELS][NBINS];
+    double d[FIG_PANELS][FIG_POINTS];
+} figure;
+
+static void figure_x(float *x, const gan_toy_options *toy)
+{
+    const double lo = (double)toy->mean - RANGE_STD * (double)toy->std;
+    const double step = 2.0 * RANGE_STD * (double)toy->std / (FIG_POINTS - 1);
+    for (size_t i = 0; i < FIG_POINTS; i++)
+        x[i] = (float)(lo + (double)i * step);
+}
+
+/* Records the evaluation e at iteration it as the next panel. */
+static int figure_add(figure *f, toy_run *r, const toy_eval *e, unsigned long long it)
+{
+    if (f->n >= FIG_PANELS)
+        return GAN_OK;
+    float x[FIG_POINTS], dx[FIG_POINTS];
+    figure_x(x, &r->toy);
+    int rc = gan_net_forward(dx, 1, r->d, x, FIG_POINTS, 1, 0);
+    if (rc != GAN_OK)
+        return fail("gan_net_forward", rc);
+    f->it[f->n] = it;
+    f->js[f->n] = e->js;
+    memcpy(f->p_g[f->n], e->p_g, sizeof e->p_g);
+    for (size_t i = 0; i < FIG_POINTS; i++)
+        f->d[f->n][i] = dx[i];
+    f->n++;
+    return GAN_OK;
+}
+
+#ifdef GAN_EXAMPLES_HAVE_CAIRO
+static int figure_draw(const figure *f, const toy_run *r, const char *path)
+{
+    float xf[FIG_POINTS];
+    double x[FIG_POINTS], dens[FIG_POINTS];
+    double gx[NBINS - 2], gy[NBINS - 2];
+    figure_x(xf, &r->toy);
+    for (size_t i = 0; i < FIG_POINTS; i++)
+        x[i] = xf[i];
+    int rc = gan_toy_density(dens, &r->toy, xf, FIG_POINTS, 1);
+    if (rc != GAN_OK)
+        return fail("gan_toy_density", rc);
+    const double width = (double)r->toy.std / BINS_PER_STD;
+    const double lo = (double)r->toy.mean - RANGE_STD * (double)r->toy.std;
+    /* One y range for every panel: the densities and D's [0, 1], with room
+     * for a narrow G (capped, so the data's density stays readable). */
+    double ymax = 1.05;
+    for (int p = 0; p < f->n; p++)
+        for (size_t b = 1; b + 1 < NBINS; b++)
+            ymax = fmax(ymax, 1.05 * f->p_g[p][b] / width);
+    ymax = fmin(ymax, 3.0);
+    plot *pl = plot_create(f->n, 330, 290);
+    if (pl == NULL) {
+        fprintf(stderr, "toy1d: cannot create the plot\n");
+        return GAN_ENOMEM;
+    }
+    const plot_style data = {0, 0, 0, 1, 2.0, 2}, gen = {0.0, 0.55, 0.0, 1, 1.8, 0},
+                     disc = {0.1, 0.25, 0.9, 1, 1.8, 1};
+    for (int p = 0; p < f->n; p++) {
+        char title[96];
+        snprintf(title, sizeof title, "(%c) iteration %llu, JS %.3f", 'a' + p, f->it[p],
+                 f->js[p]);
+        plot_panel(pl, p, x[0], x[FIG_POINTS - 1], 0.0, ymax, title, 0);
+        for (size_t b = 1; b + 1 < NBINS; b++) {
+            gx[b - 1] = lo + ((double)b - 0.5) * width;
+            gy[b - 1] = f->p_g[p][b] / width;
+        }
+        plot_line(pl, x, dens, FIG_POINTS, data);
+        plot_line(pl, gx, gy, NBINS - 2, gen);
+        plot_line(pl, x, f->d[p], FIG_POINTS, disc);
+        if (p == 0) {
+            const char *const labels[3] = {"data density", "generator density",
+                                           "discriminator D(x)"};
+            const plot_style styles[3] = {data, gen, disc};
+            plot_legend(pl, labels, styles, 3);
+        }
+    }
+    rc = plot_save(pl, path) == 0 ? GAN_OK : GAN_EIO;
+    plot_free(pl);
+    if (rc == GAN_OK)
+        printf("wrote %s (Figure 1: data density dotted, generator density solid, D(x) dashed)\n",
+               path);
+    return rc;
+}
+#else
+static int figure_draw(const figure *f, const toy_run *r, const char *path)
+{
+    (void)f;
+    (void)r;
+    printf("toy1d: no %s: built without cairo (install libcairo2-dev and rebuild)\n", path);
+    return GAN_OK;
+}
+#endif
 
 static void print_eval(unsigned long long it, const toy_eval *e)
 {
@@ -201,50 +322,89 @@ static int make_adam(gan_optimizer **out, gan_net *net)
     return rc ? fail("gan_optimizer_create", rc) : GAN_OK;
 }
 
-static int usage(void)
+typedef struct toy_args {
+    uint64_t iterations, seed;
+    unsigned k;
+    size_t nz;
+    int g_loss;
+    const char *plot_path; /* NULL: --no-plot */
+} toy_args;
+
+static void usage(FILE *fp)
 {
-    fprintf(stderr, "usage: toy1d [--iterations N] [--seed S] [--loss ns|minimax] [--k K]\n"
-                    "             [--noise-width W]\n");
-    return 2;
+    fprintf(fp, "usage: toy1d [--iterations N] [--seed S] [--loss ns|minimax] [--k K]\n"
+                "             [--noise-width W] [--plot FILE.png | --no-plot]\n"
+                "defaults: --iterations 3000 --seed 1 --loss ns --k 1 --noise-width 8\n"
+                "          --plot toy1d.png (Figure 1: data density, G's density, D(x))\n");
+}
+
+/* 0: run; 1: --help printed; -1: bad command line (message printed). */
+static int parse_args(toy_args *a, int argc, char **argv)
+{
+    static const char prog[] = "toy1d";
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (args_is_help(o)) {
+            usage(stdout);
+            return 1;
+        }
+        if (strcmp(o, "--no-plot") == 0) {
+            a->plot_path = NULL;
+            continue;
+        }
+        if (strcmp(o, "--iterations") != 0 && strcmp(o, "--seed") != 0 &&
+            strcmp(o, "--k") != 0 && strcmp(o, "--noise-width") != 0 &&
+            strcmp(o, "--loss") != 0 && strcmp(o, "--plot") != 0) {
+            fprintf(stderr, "toy1d: unknown option %s\n", o);
+            usage(stderr);
+            return -1;
+        }
+        const char *v = args_value(prog, argc, argv, &i);
+        if (v == NULL)
+            return -1;
+        int bad = 0;
+        if (strcmp(o, "--iterations") == 0)
+            bad = args_u64(&a->iterations, prog, o, v, 1, 100000000);
+        else if (strcmp(o, "--seed") == 0)
+            bad = args_u64(&a->seed, prog, o, v, 0, UINT64_MAX);
+        else if (strcmp(o, "--k") == 0)
+            bad = args_unsigned(&a->k, prog, o, v, 1, 1000);
+        else if (strcmp(o, "--noise-width") == 0)
+            bad = args_size(&a->nz, prog, o, v, 1, 1000);
+        else if (strcmp(o, "--plot") == 0) {
+            if (v[0] == '\0') {
+                fprintf(stderr, "toy1d: --plot needs a file name (or use --no-plot)\n");
+                bad = -1;
+            }
+            a->plot_path = v;
+        } else if (strcmp(v, "ns") == 0)
+            a->g_loss = GAN_G_LOSS_NON_SATURATING;
+        else if (strcmp(v, "minimax") == 0)
+            a->g_loss = GAN_G_LOSS_MINIMAX;
+        else {
+            fprintf(stderr, "toy1d: --loss must be ns or minimax, not '%s'\n", v);
+            bad = -1;
+        }
+        if (bad)
+            return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    unsigned long long iterations = 3000, seed = 1;
-    unsigned long k = 1, nz_arg = 8;
-    int g_loss = GAN_G_LOSS_NON_SATURATING;
-    for (int i = 1; i < argc; i += 2) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (v == NULL)
-            return usage();
-        if (strcmp(argv[i], "--iterations") == 0)
-            iterations = strtoull(v, &end, 10);
-        else if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(v, &end, 10);
-        else if (strcmp(argv[i], "--k") == 0)
-            k = strtoul(v, &end, 10);
-        else if (strcmp(argv[i], "--noise-width") == 0)
-            nz_arg = strtoul(v, &end, 10);
-        else if (strcmp(argv[i], "--loss") == 0) {
-            if (strcmp(v, "ns") == 0)
-                g_loss = GAN_G_LOSS_NON_SATURATING;
-            else if (strcmp(v, "minimax") == 0)
-                g_loss = GAN_G_LOSS_MINIMAX;
-            else
-                return usage();
-            continue;
-        } else
-            return usage();
-        if (end == v || *end != '\0')
-            return usage();
-    }
-    if (iterations == 0 || k == 0 || k > 1000 || nz_arg == 0 || nz_arg > 1000)
-        return usage();
-    const size_t nz = nz_arg;
+    toy_args args = {3000, 1, 1, 8, GAN_G_LOSS_NON_SATURATING, "toy1d.png"};
+    const int prc = parse_args(&args, argc, argv);
+    if (prc != 0)
+        return prc > 0 ? 0 : ARGS_EXIT_USAGE;
+    const unsigned long long iterations = args.iterations, seed = args.seed;
+    const unsigned long k = args.k;
+    const int g_loss = args.g_loss;
+    const size_t nz = args.nz;
 
     toy_run r;
     memset(&r, 0, sizeof r);
+    static figure fig;
     gan_rng *rng = NULL;
     gan_net *g = NULL;
     gan_optimizer *g_opt = NULL, *d_opt = NULL;
@@ -308,23 +468,36 @@ int main(int argc, char **argv)
     printf("%9s  %8s  %10s  %10s  %7s  %6s\n", "iteration", "JS", "mean|D-.5|", "max|D-.5|",
            "G mean", "G std");
     toy_eval e;
-    if ((rc = evaluate(&e, &r)) != GAN_OK)
+    if ((rc = evaluate(&e, &r)) != GAN_OK || (rc = figure_add(&fig, &r, &e, 0)) != GAN_OK)
         goto done;
     print_eval(0, &e);
     const unsigned long long every = iterations >= 10 ? iterations / 10 : 1;
+    /* The figure's panels: the start, early (iterations / 60), the first
+     * printed line and the end. Stopping to evaluate does not change the
+     * run (the evaluation has its own noise). */
+    const unsigned long long early = iterations >= 60 ? iterations / 60 : 1;
+    unsigned long long next_print = every < iterations ? every : iterations;
     for (unsigned long long done_it = 0; done_it < iterations;) {
-        unsigned long long n = iterations - done_it < every ? iterations - done_it : every;
-        if ((rc = gan_session_train(r.session, n, NULL, NULL)) != GAN_OK) {
+        const unsigned long long stop = done_it < early && early < next_print ? early : next_print;
+        if ((rc = gan_session_train(r.session, stop - done_it, NULL, NULL)) != GAN_OK) {
             fail("gan_session_train", rc);
             goto done;
         }
-        done_it += n;
+        done_it = stop;
         if ((rc = evaluate(&e, &r)) != GAN_OK)
             goto done;
-        print_eval(done_it, &e);
+        if ((done_it == early || done_it == every || done_it == iterations) &&
+            fig.it[fig.n - 1] != done_it && (rc = figure_add(&fig, &r, &e, done_it)) != GAN_OK)
+            goto done;
+        if (done_it == next_print) {
+            print_eval(done_it, &e);
+            next_print = iterations - next_print < every ? iterations : next_print + every;
+        }
     }
     printf("final: JS = %.4f (nats), mean |D(x)-1/2| over support = %.4f (max %.4f)\n", e.js,
            e.d_mean_dev, e.d_max_dev);
+    if (args.plot_path != NULL)
+        rc = figure_draw(&fig, &r, args.plot_path);
 
 done:
     gan_session_free(r.session);

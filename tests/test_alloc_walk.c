@@ -24,9 +24,9 @@
  *     with the reference result;
  *   - after the stage's teardown no tracked block is left (no leak).
  *
- * A replacement malloc cannot coexist with AddressSanitizer or valgrind,
- * which bring their own: the walk skips there (GAN_TEST_VALGRIND is set by
- * CI under valgrind). */
+ * A replacement malloc cannot coexist with AddressSanitizer,
+ * ThreadSanitizer or valgrind, which bring their own: the walk skips there
+ * (GAN_TEST_VALGRIND is set by CI under valgrind). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,10 +49,12 @@
 #include "gan.h"
 #include "common.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* Any sanitizer that replaces malloc: AddressSanitizer or ThreadSanitizer
+ * (gcc's macros, clang's __has_feature). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define WALK_UNDER_ASAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define WALK_UNDER_ASAN 1
 #endif
 #endif
@@ -947,7 +949,7 @@ static void test_walk(void **state)
 static void test_walk(void **state)
 {
     (void)state;
-    print_message("skipped: the walk replaces malloc, which AddressSanitizer also does\n");
+    print_message("skipped: the walk replaces malloc, which the sanitizer (ASan or TSan) also does\n");
     skip();
 }
 #endif

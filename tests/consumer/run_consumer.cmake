@@ -1,5 +1,10 @@
-# Install libgan into WORK_DIR/prefix, then build consumer.c twice: with
-# pkg-config flags and with find_package(gan). Run both.
+# Install libgan into WORK_DIR/prefix and use it the ways the README says:
+#   cc app.c $(pkg-config --cflags --libs gan)          shared
+#   cc app.c $(pkg-config --cflags --libs gan-static)   static libgan
+#   find_package(gan 0.1) with gan::gan and gan::gan_static
+# Every program is run; the static ones must not need libgan.so (readelf).
+# Also checks the installed package: no build-machine path in the CMake
+# targets, 0.x version compatibility, the licence, docs and man page.
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
@@ -9,27 +14,141 @@ macro(run)
     message(FATAL_ERROR "failed: ${ARGN}\n${out}\n${err}")
   endif()
 endmacro()
+# NEEDED entries of an ELF file must (not) name libgan.so.
+function(check_needs_libgan file expected)
+  execute_process(COMMAND readelf -d ${file} RESULT_VARIABLE rc OUTPUT_VARIABLE dyn)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "readelf -d ${file} failed")
+  endif()
+  if(dyn MATCHES "NEEDED[^\n]*libgan\\.so")
+    set(needs TRUE)
+  else()
+    set(needs FALSE)
+  endif()
+  if(NOT needs STREQUAL expected)
+    message(FATAL_ERROR "${file}: needs libgan.so = ${needs}, expected ${expected}\n${dyn}")
+  endif()
+endfunction()
+
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-# pkg-config
-set(ENV{PKG_CONFIG_PATH} "${prefix}/lib/pkgconfig:${prefix}/lib/x86_64-linux-gnu/pkgconfig")
+if(EXISTS ${prefix}/lib/pkgconfig/gan.pc)
+  set(libdir ${prefix}/lib)
+else()
+  file(GLOB pcs ${prefix}/lib/*/pkgconfig/gan.pc)
+  list(GET pcs 0 pc)
+  get_filename_component(libdir ${pc} DIRECTORY)
+  get_filename_component(libdir ${libdir} DIRECTORY)
+endif()
+set(ENV{PKG_CONFIG_PATH} "${libdir}/pkgconfig")
+set(src ${SOURCE_DIR}/tests/consumer/consumer.c)
+
+# 1. pkg-config, shared: needs libgan.so.0 (found through the rpath).
 run(pkg-config --cflags --libs gan)
 string(STRIP "${out}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
-run(cc -std=c11 -Wall -Wextra -Wpedantic -Werror ${SOURCE_DIR}/tests/consumer/consumer.c ${flags}
-    -Wl,-rpath,${prefix}/lib -o ${WORK_DIR}/consumer_pkgconfig)
+run(cc -std=c11 -Wall -Wextra -Wpedantic -Werror ${src} ${flags} -Wl,-rpath,${libdir}
+    -o ${WORK_DIR}/consumer_pkgconfig)
 run(${WORK_DIR}/consumer_pkgconfig)
-message(STATUS "pkg-config: ${out}")
-# static linking through pkg-config --static
-run(pkg-config --cflags --libs --static gan)
+check_needs_libgan(${WORK_DIR}/consumer_pkgconfig TRUE)
+message(STATUS "pkg-config gan: ${out}")
+
+# 2. pkg-config, static, exactly the README's command; run with no way to
+#    find libgan.so (no rpath, no LD_LIBRARY_PATH).
+run(pkg-config --cflags --libs gan-static)
 string(STRIP "${out}" sflags)
+message(STATUS "pkg-config gan-static: ${sflags}")
 separate_arguments(sflags UNIX_COMMAND "${sflags}")
-run(cc -std=c11 ${SOURCE_DIR}/tests/consumer/consumer.c -Wl,-Bstatic -lgan -Wl,-Bdynamic ${sflags}
-    -o ${WORK_DIR}/consumer_static)
+run(cc -std=c11 -Wall -Wextra -Wpedantic -Werror ${src} ${sflags} -o ${WORK_DIR}/consumer_static)
+check_needs_libgan(${WORK_DIR}/consumer_static FALSE)
+set(ENV{LD_LIBRARY_PATH} "")
 run(${WORK_DIR}/consumer_static)
 message(STATUS "static: ${out}")
-# find_package
+
+# 3. find_package(gan): gan::gan and gan::gan_static.
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/build
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_RPATH=${prefix}/lib)
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_RPATH=${libdir})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer_cmake)
+check_needs_libgan(${WORK_DIR}/build/consumer_cmake TRUE)
+run(${WORK_DIR}/build/consumer_cmake_static)
+check_needs_libgan(${WORK_DIR}/build/consumer_cmake_static FALSE)
 message(STATUS "find_package: ${out}")
+
+# 4. The exported targets name their link dependencies by target or plain
+#    library name, never by a path of the machine libgan was built on.
+file(GLOB target_files ${libdir}/cmake/gan/ganTargets*.cmake)
+foreach(f ${target_files})
+  file(STRINGS ${f} lines REGEX "INTERFACE_LINK_LIBRARIES")
+  foreach(line ${lines})
+    if(line MATCHES "\"(/|[^\"]*;/)")
+      message(FATAL_ERROR "${f} links an absolute path: ${line}")
+    endif()
+  endforeach()
+endforeach()
+file(READ ${libdir}/cmake/gan/ganConfig.cmake config)
+foreach(f ${target_files})
+  file(READ ${f} text)
+  string(APPEND config "${text}")
+endforeach()
+foreach(dir ${BUILD_DIR} ${SOURCE_DIR})
+  string(FIND "${config}" "${dir}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "the installed CMake package names ${dir}")
+  endif()
+endforeach()
+
+# 5. Version compatibility, as find_package asks it: 0.x only within its
+#    minor version.
+file(STRINGS ${BUILD_DIR}/CMakeCache.txt vline REGEX "^CMAKE_PROJECT_VERSION:")
+string(REGEX REPLACE "^[^=]*=" "" version "${vline}")
+string(REPLACE "." ";" parts "${version}")
+list(GET parts 0 major)
+list(GET parts 1 minor)
+function(compatible request result)
+  set(PACKAGE_FIND_VERSION ${request})
+  string(REPLACE "." ";" p "${request}")
+  list(LENGTH p n)
+  list(GET p 0 PACKAGE_FIND_VERSION_MAJOR)
+  set(PACKAGE_FIND_VERSION_MINOR 0)
+  set(PACKAGE_FIND_VERSION_PATCH 0)
+  if(n GREATER 1)
+    list(GET p 1 PACKAGE_FIND_VERSION_MINOR)
+  endif()
+  if(n GREATER 2)
+    list(GET p 2 PACKAGE_FIND_VERSION_PATCH)
+  endif()
+  set(PACKAGE_FIND_VERSION_COUNT ${n})
+  include(${libdir}/cmake/gan/ganConfigVersion.cmake)
+  set(${result} ${PACKAGE_VERSION_COMPATIBLE} PARENT_SCOPE)
+endfunction()
+compatible("${major}.${minor}" same)
+if(NOT same)
+  message(FATAL_ERROR "version ${version} does not accept a request for ${major}.${minor}")
+endif()
+if(major EQUAL 0)
+  math(EXPR other "${minor} + 1")
+  compatible("0.${other}" newer)
+  if(minor GREATER 0)
+    math(EXPR older "${minor} - 1")
+    compatible("0.${older}.5" older_ok)
+  endif()
+  if(newer OR older_ok)
+    message(FATAL_ERROR "version ${version} accepts another 0.x minor version")
+  endif()
+endif()
+
+# 6. Licence, docs and the man page.
+foreach(f share/doc/libgan/LICENSE share/doc/libgan/README.md share/doc/libgan/paper.md
+          share/man/man3/libgan.3)
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+find_program(GROFF groff)
+if(GROFF)
+  run(${GROFF} -man -ww -z ${prefix}/share/man/man3/libgan.3)
+  if(NOT err STREQUAL "")
+    message(FATAL_ERROR "libgan.3 has roff warnings:\n${err}")
+  endif()
+endif()
+message(STATUS "installed: licence, docs and libgan(3)")
