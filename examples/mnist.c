@@ -659,8 +659,15 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     TRY("reloading the best checkpoint", gan_session_load(m->session, best_path));
     char g_path[1024];
     snprintf(g_path, sizeof g_path, "%s/generator.gan", o->out_dir);
-    TRY("saving G", gan_net_save(m->g, g_path));
-    printf("saved the best generator to %s\n", g_path);
+    /* A generator file: G with its noise prior (the session's U(±√3) of
+     * width 100), so examples/sample and gan_generator_load need nothing
+     * else to sample it. */
+    gan_generator_options go = GAN_GENERATOR_OPTIONS_INIT;
+    go.noise_kind = GAN_NOISE_UNIFORM;
+    go.noise_scale = sqrtf(3.0f);
+    go.noise_width = NOISE_WIDTH;
+    TRY("saving G", gan_generator_save_net(m->g, &go, g_path));
+    printf("saved the best generator (with its noise prior) to %s\n", g_path);
     return write_figures(m, dd, o->out_dir);
 }
 
