@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turn a saved MNIST generator (generator.gan, written by examples/mnist)
+"""Turn a saved MNIST generator (generator.gan, written by examples/mnist
+with its noise prior; a plain net file gets uniform noise in [-1, 1])
 into a PNG grid of samples, with the nearest training image of each row's
 last sample in an extra framed column when the training images are given.
 
@@ -23,18 +24,14 @@ def main():
     ap.add_argument("--rows", type=int, default=10)
     ap.add_argument("--cols", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--noise-scale", type=float, default=3 ** 0.5,
-                    help="z ~ U(-s, s) (examples/mnist uses sqrt(3))")
     a = ap.parse_args()
 
-    with libgan.Net.load(a.generator) as g:
+    with libgan.Generator.load(a.generator) as g, libgan.Rng(a.seed) as rng:
         side = int(round(g.output_width ** 0.5))
         if side * side != g.output_width:
             sys.exit("%s: output width %d is not a square image" % (a.generator, g.output_width))
         print(g)
-        n = a.rows * a.cols
-        z = libgan.Rng(a.seed).uniform((n, g.input_width), -a.noise_scale, a.noise_scale)
-        images = g.forward(z)
+        images = g.sample(a.rows * a.cols, rng)
     last = None
     if a.train:
         with libgan.Dataset.load_idx(a.train) as train:

@@ -106,6 +106,50 @@ class Dataset(Handle):
         return cls(None, _ptr=p)
 
     @classmethod
+    def load_npy(cls, path):
+        """An NPY file: float32, float64 (converted) or uint8 (scaled to
+        [0,1]), C order; rows = the first dimension."""
+        p = ll.dsp()
+        check(ll.gan_dataset_load_npy(ctypes.byref(p), os.fsencode(path)))
+        return cls(None, _ptr=p)
+
+    @classmethod
+    def load_csv(cls, path, header=False, label_column=-1, delimiter=","):
+        """A CSV file of numbers; label_column (0-based, -1 for none) holds
+        integer labels."""
+        o = _options(ll.gan_csv_options, ll.gan_csv_options_init, ll.GAN_CSV_OPTIONS_VERSION,
+                     {"header": int(bool(header)), "label_column": int(label_column),
+                      "delimiter": ord(delimiter)}, "Dataset.load_csv")
+        p = ll.dsp()
+        check(ll.gan_dataset_load_csv(ctypes.byref(p), os.fsencode(path), ctypes.byref(o)))
+        return cls(None, _ptr=p)
+
+    @classmethod
+    def load_png_dir(cls, path, keep_alpha=False, labels=False, max_files=0):
+        """Every *.png of a folder, one row per image (height x width x
+        channels, values in [0,1]); labels=True: one subfolder per class."""
+        o = _options(ll.gan_png_dir_options, ll.gan_png_dir_options_init,
+                     ll.GAN_PNG_DIR_OPTIONS_VERSION,
+                     {"alpha": ll.GAN_PNG_ALPHA_KEEP if keep_alpha else ll.GAN_PNG_ALPHA_DROP,
+                      "labels": int(bool(labels)), "max_files": int(max_files)},
+                     "Dataset.load_png_dir")
+        p = ll.dsp()
+        check(ll.gan_dataset_load_png_dir(ctypes.byref(p), os.fsencode(path), ctypes.byref(o)))
+        return cls(None, _ptr=p)
+
+    def scaled(self, to="symmetric"):
+        """A new dataset with the values mapped from [0,1] to [-1,1]
+        (to="symmetric") or back (to="unit")."""
+        ranges = {"unit": ll.GAN_RANGE_UNIT, "symmetric": ll.GAN_RANGE_SYMMETRIC}
+        if to not in ranges:
+            raise ValueError("to must be 'unit' or 'symmetric', got %r" % (to,))
+        src = ranges["unit" if to == "symmetric" else "symmetric"]
+        p = ll.dsp()
+        with self._use(False) as d:
+            check(ll.gan_dataset_scale(ctypes.byref(p), d, src, ranges[to]))
+        return type(self)(None, _ptr=p)
+
+    @classmethod
     def toy(cls, toy, rows, rng):
         """rows samples of a Toy."""
         p = ll.dsp()

@@ -86,22 +86,34 @@ def nearest_neighbors(queries, ref):
     return idx, dist
 
 
+def _png_grid(fn, c, path, images, grid_rows, grid_cols, h, w, last_column):
+    per = h * w * c
+    a = as_f32(np.asarray(images).reshape(-1, per) if np.ndim(images) != 2 else images,
+               "images")
+    lc = None
+    if last_column is not None:
+        lc = as_f32(np.asarray(last_column).reshape(-1, per), "last_column")
+        if lc.shape[0] != grid_rows:
+            raise ValueError("last_column needs %d images, got %d" % (grid_rows, lc.shape[0]))
+    if a.size != grid_rows * grid_cols * per:
+        raise ValueError("images holds %d values, a %dx%d grid of %dx%dx%d needs %d"
+                         % (a.size, grid_rows, grid_cols, h, w, c, grid_rows * grid_cols * per))
+    check(fn(os.fsencode(path), ptr(a), grid_rows, grid_cols, h, w,
+             ptr(lc) if lc is not None else None))
+
+
 def png_write_grid(path, images, grid_rows, grid_cols, h, w, last_column=None):
     """A PNG grid of grey h x w images in [0, 1] (grid_rows*grid_cols of
     them, rows of images or an (n, h, w) array), with an optional extra
     framed column of grid_rows images."""
-    a = as_f32(np.asarray(images).reshape(-1, h * w) if np.ndim(images) != 2 else images,
-               "images")
-    lc = None
-    if last_column is not None:
-        lc = as_f32(np.asarray(last_column).reshape(-1, h * w), "last_column")
-        if lc.shape[0] != grid_rows:
-            raise ValueError("last_column needs %d images, got %d" % (grid_rows, lc.shape[0]))
-    if a.size != grid_rows * grid_cols * h * w:
-        raise ValueError("images holds %d values, a %dx%d grid of %dx%d needs %d"
-                         % (a.size, grid_rows, grid_cols, h, w, grid_rows * grid_cols * h * w))
-    check(ll.gan_png_write_grid(os.fsencode(path), ptr(a), grid_rows, grid_cols, h, w,
-                                ptr(lc) if lc is not None else None))
+    _png_grid(ll.gan_png_write_grid, 1, path, images, grid_rows, grid_cols, h, w, last_column)
+
+
+def png_write_grid_rgb(path, images, grid_rows, grid_cols, h, w, last_column=None):
+    """The same for RGB images laid out height x width x 3 (rows of h*w*3
+    values or an (n, h, w, 3) array), as Dataset.load_png_dir gives them."""
+    _png_grid(ll.gan_png_write_grid_rgb, 3, path, images, grid_rows, grid_cols, h, w,
+              last_column)
 
 
 def interpolate(anchors, steps):
