@@ -583,7 +583,7 @@ GAN_EXTERN int gan_net_backward(float *dx, gan_net *net, const float *dy,
  * binary with a checksum, written to a temporary file and renamed over
  * path so a crash never leaves a half-written file. Every save of libgan
  * (nets, checkpoints, PNG grids) works this way: the temporary file is
- * ".\<name\>.gan-tmp.XXXXXX" beside the destination, and the next successful
+ * ".<name>.gan-tmp.XXXXXX" beside the destination, and the next successful
  * save of that destination removes those a killed save left behind. A path
  * that exists but is not a regular file (a FIFO, a device, a folder) is
  * refused with #GAN_EIO and left alone; an empty path is #GAN_EINVAL. A file
@@ -998,7 +998,7 @@ GAN_EXTERN int gan_csv_options_init(gan_csv_options *opts, unsigned int version)
  *   and values beyond float32's range are #GAN_EFORMAT naming the line and
  *   the column (both 1-based, counted in the file).
  * - Label cells must be integers in int32's range.
- * - Lines end in "\\n" or "\\r\\n"; blank lines are skipped; a NUL byte
+ * - Lines end in "\n" or "\r\n"; blank lines are skipped; a NUL byte
  *   anywhere is #GAN_EFORMAT. Cells are at most 255 characters, files at
  *   most 4 GiB. A file with no data line is #GAN_EFORMAT.
  *
@@ -1505,7 +1505,7 @@ GAN_EXTERN int gan_session_load(gan_session *s, const char *path);
  * else.
  *
  * A generator file is a container like every libgan file (magic
- * "GANGEN\\0\\1", format 1): the prior, then the net record of gan_net_save().
+ * "GANGEN\0\1", format 1): the prior, then the net record of gan_net_save().
  * A generator is read-only once made: several threads may sample one
  * generator at the same time, each with its own #gan_rng.
  * @{
