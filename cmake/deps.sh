@@ -5,7 +5,7 @@
 #   bash cmake/deps.sh --peer   also python3-torch (the PyTorch peer benchmark)
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libopenblas-dev libblas-dev libcmocka-dev
+packages=(build-essential cmake pkg-config libopenblas-dev libblas-dev libcmocka-dev doxygen
           zlib1g-dev libpng-dev libcairo2-dev clang valgrind npm ca-certificates dataset-fashion-mnist
           python3 python3-numpy python3-pytest)
 if [[ "${1:-}" == "--peer" ]]; then
