@@ -1561,9 +1561,9 @@ GAN_EXTERN int gan_generator_options_from_session(gan_generator_options *opts,
  * @param[out] out  Receives the new generator; free it with gan_generator_free().
  * @param      net  The trained G (copied).
  * @param      opts The prior, or NULL for the defaults.
- * @return #GAN_OK, #GAN_EINVAL for a bad option or a net holding NaN or Inf
- *         parameters, #GAN_ESHAPE for a noise_width other than the net's
- *         input width, #GAN_EUNSUPPORTED, #GAN_ENOMEM.
+ * @return #GAN_OK, #GAN_EINVAL for a bad option, a net without layers or a
+ *         net holding NaN or Inf parameters, #GAN_ESHAPE for a noise_width
+ *         other than the net's input width, #GAN_EUNSUPPORTED, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_generator_create(gan_generator **out, const gan_net *net,
                                     const gan_generator_options *opts);
@@ -1599,7 +1599,7 @@ GAN_EXTERN int gan_generator_save_net(const gan_net *net, const gan_generator_op
  * @return #GAN_OK, #GAN_EINVAL, #GAN_EIO, #GAN_ENOMEM; anything else is
  *         #GAN_EFORMAT (damaged files, unknown noise kinds or scalings, a
  *         noise width other than the net's input width, trailing bytes, NaN
- *         or Inf parameters).
+ *         or Inf parameters, a net without layers).
  */
 GAN_EXTERN int gan_generator_load(gan_generator **out, const char *path);
 /**

@@ -51,6 +51,9 @@ int gan_generator_options_from_session(gan_generator_options *opts,
  * what names them ("gan_generator_create: opts" or a path). */
 static int check_prior(gan_generator_options *o, const gan_net *net, int code, const char *what)
 {
+    /* A net without layers is a valid gan_net but maps noise to nothing. */
+    if (gan_net_num_layers(net) == 0)
+        return gan__error(code, "%s: the net has no layers, so it cannot generate", what);
     if (o->noise_kind != GAN_NOISE_UNIFORM && o->noise_kind != GAN_NOISE_NORMAL)
         return gan__error(code, "%s: noise_kind %lu is not a gan_noise_kind", what,
                           (unsigned long)o->noise_kind);
@@ -246,9 +249,14 @@ int gan_generator_load(gan_generator **out, const char *path)
     }
     if (rc)
         return rc;
+    /* The default prior fits every net with layers; a net file without
+     * layers is refused. The default noise width is filled in here. */
     gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT;
-    rc = check_prior(&o, net, GAN_EINVAL, fn);
-    if (rc) { /* cannot happen: the defaults fit every net */
+    o.noise_width = (uint32_t)gan_net_input_width(net);
+    char what[GAN__ERROR_MAX];
+    snprintf(what, sizeof what, "%s: %s", fn, path);
+    rc = check_prior(&o, net, GAN_EFORMAT, what);
+    if (rc) {
         gan_net_free(net);
         return rc;
     }

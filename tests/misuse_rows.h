@@ -868,6 +868,9 @@ R(gan_generator_create, "output_scaling 9", GAN_EINVAL, "output_scaling", NULL,
 R(gan_generator_create, "noise_width not the net's", GAN_ESHAPE, "noise_width", NULL,
   gan_generator *gen; gan_generator_options o = GAN_GENERATOR_OPTIONS_INIT; o.noise_width = G_IN + 1;
   return CALL(gan_generator_create(&gen, f->g, &o));)
+R(gan_generator_create, "net without layers", GAN_EINVAL, "no layers", NULL,
+  gan_net *n; SETUP(gan_net_create(&n, G_IN)); gan_generator *gen = NULL;
+  int rc_ = CALL(gan_generator_create(&gen, n, NULL)); gan_net_free(n); gan_generator_free(gen); return rc_;)
 R(gan_generator_free, "NULL", GAN_OK, NULL, NULL, CALLV(gan_generator_free(NULL));)
 R(gan_generator_save, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_save(NULL, PATH(P_OUT)));)
 R(gan_generator_save, "path NULL", GAN_EINVAL, "path", NULL, WITH_GEN(gan_generator_save(gen, NULL)))

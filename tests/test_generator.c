@@ -241,6 +241,31 @@ static void test_damaged(void **state)
     gan_net_free(g);
 }
 
+/* A net without layers is a valid gan_net (and saves), but cannot
+ * generate: refused when made into a generator and when loaded from a net
+ * file (found by fuzzing: it used to load and then fail to sample). */
+static void test_net_without_layers(void **state)
+{
+    char p[512];
+    path_join(p, sizeof p, *state, "empty.net");
+    gan_net *empty;
+    assert_int_equal(gan_net_create(&empty, ZW), GAN_OK);
+    assert_int_equal(gan_net_save(empty, p), GAN_OK);
+    gan_generator *gen = (gan_generator *)1;
+    EXPECT_ERR(gan_generator_create(&gen, empty, NULL), GAN_EINVAL, "gan_generator_create",
+               "no layers");
+    assert_null(gen);
+    gen = (gan_generator *)1;
+    EXPECT_ERR(gan_generator_load(&gen, p), GAN_EFORMAT, "gan_generator_load", "no layers");
+    assert_null(gen);
+    char q[512];
+    path_join(q, sizeof q, *state, "empty.gan");
+    EXPECT_ERR(gan_generator_save_net(empty, NULL, q), GAN_EINVAL, "gan_generator_save_net",
+               "no layers");
+    unlink(p);
+    gan_net_free(empty);
+}
+
 static void test_misuse(void **state)
 {
     char p[512];
@@ -358,6 +383,7 @@ int main(void)
         TMPDIR_TEST(test_sampling),
         TMPDIR_TEST(test_plain_net_file),
         TMPDIR_TEST(test_damaged),
+        TMPDIR_TEST(test_net_without_layers),
         TMPDIR_TEST(test_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

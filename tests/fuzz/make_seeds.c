@@ -267,6 +267,12 @@ static void generator_seeds(void)
     FUZZ_REQUIRE(gan_generator_save_net(n, &o, path) == GAN_OK, "%s", gan_error_last());
     seed_path(path, sizeof path, "gan_generator_load", "plain_net");
     FUZZ_REQUIRE(gan_net_save(n, path) == GAN_OK, "%s", gan_error_last());
+    /* A net file without layers: a valid net that cannot generate. */
+    gan_net *empty;
+    FUZZ_REQUIRE(gan_net_create(&empty, 3) == GAN_OK, "%s", gan_error_last());
+    seed_path(path, sizeof path, "gan_generator_load", "net_without_layers");
+    FUZZ_REQUIRE(gan_net_save(empty, path) == GAN_OK, "%s", gan_error_last());
+    gan_net_free(empty);
     gan_net_free(n);
     gan_rng_free(rng);
 }
