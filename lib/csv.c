@@ -9,7 +9,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
 #include "fs.h"
-#include "load_file.h"
 #include "status.h"
 
 #include <errno.h>
@@ -232,11 +231,12 @@ int gan_dataset_load_csv(gan_dataset **out, const char *path, const gan_csv_opti
         return gan__error(GAN_EINVAL, "%s: opts->delimiter %lu is not one of ',' ';' '\\t' '|' ':'",
                           FN, (unsigned long)o.delimiter);
 
-    char *text;
+    void *file;
     size_t len;
-    rc = gan__load_file(&text, &len, path, CSV_MAX_FILE, "a CSV file");
+    rc = gan__file_read_all(&file, &len, path, CSV_MAX_FILE, "a CSV file");
     if (rc)
         return rc;
+    char *text = file; /* NUL-terminated */
     locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (c_locale == (locale_t)0) {
         free(text);

@@ -88,22 +88,24 @@ int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char
     return GAN_OK;
 }
 
-int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len)
+int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len,
+                       const char *expected)
 {
     char eb[GAN_ERRNO_TEXT_MAX];
     struct stat st;
     *data = NULL;
     *len = 0;
     int fd;
-    int rc = gan__open_regular(&fd, &st, path, "a libgan file");
+    int rc = gan__open_regular(&fd, &st, path, expected);
     if (rc)
         return rc;
     if ((uintmax_t)st.st_size > (uintmax_t)max_len) {
         close(fd);
-        return gan__error(GAN_EFORMAT, "%s: file too large (%lld bytes)", path, (long long)st.st_size);
+        return gan__error(GAN_EFORMAT, "%s: file too large (%lld bytes, at most %zu for %s)", path,
+                          (long long)st.st_size, max_len, expected);
     }
     const size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
+    uint8_t *buf = malloc(n + 1); /* n + 1: room for the NUL after the data */
     if (buf == NULL) {
         close(fd);
         return gan__error(GAN_ENOMEM, "%s: out of memory reading %zu bytes", path, n);
@@ -130,6 +132,7 @@ int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_le
         return gan__error(GAN_EIO, "%s: read failed: the file shrank from %zu to %zu bytes while reading",
                           path, n, got);
     }
+    buf[n] = '\0';
     *data = buf;
     *len = n;
     return GAN_OK;

@@ -21,10 +21,13 @@ int gan__check_path(const char *fn, const char *arg, const char *path);
 int gan__open_regular(int *fd_out, struct stat *st, const char *path, const char *expected);
 
 /* Read a whole regular file (at most max_len bytes) into a malloc'ed
- * buffer. Returns GAN_OK, GAN_EINVAL (empty path), GAN_EIO (missing, not a
- * regular file, unreadable), GAN_ENOMEM or GAN_EFORMAT (larger than
+ * buffer, with one NUL byte after its len bytes so text parsers may stop on
+ * it. expected names the wanted content in messages ("a libgan file", "a
+ * CSV file"). Returns GAN_OK, GAN_EINVAL (empty path), GAN_EIO (missing,
+ * not a regular file, unreadable), GAN_ENOMEM or GAN_EFORMAT (larger than
  * max_len). */
-int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len);
+int gan__file_read_all(void **data, size_t *len, const char *path, size_t max_len,
+                       const char *expected);
 
 /* Write data to path atomically; fn names the public caller in messages.
  *

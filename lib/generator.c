@@ -229,7 +229,7 @@ int gan_generator_load(gan_generator **out, const char *path)
         return rc;
     void *data;
     size_t len;
-    rc = gan__file_read_all(&data, &len, path, GEN_MAX_FILE);
+    rc = gan__file_read_all(&data, &len, path, GEN_MAX_FILE, "a libgan file");
     if (rc)
         return rc;
     if (len >= GAN_MAGIC_LEN && memcmp(data, GEN_MAGIC, GAN_MAGIC_LEN) == 0) {

@@ -12,7 +12,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
 #include "fs.h"
-#include "load_file.h"
 #include "status.h"
 
 #include <dirent.h>
@@ -438,9 +437,9 @@ int gan_dataset_load_png_dir(gan_dataset **out, const char *path, const gan_png_
     c.alpha = o.alpha;
     c.rows = items.n;
     for (size_t i = 0; i < items.n && rc == GAN_OK; i++) {
-        char *buf;
+        void *buf;
         c.path = items.paths[i];
-        rc = gan__load_file(&buf, &c.len, c.path, PNG_MAX_FILE, "a PNG image");
+        rc = gan__file_read_all(&buf, &c.len, c.path, PNG_MAX_FILE, "a PNG image");
         if (rc != GAN_OK)
             break;
         c.data = (const unsigned char *)buf;

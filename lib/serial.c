@@ -245,7 +245,7 @@ int gan__container_load(void **data, gan__reader *payload, const char *path,
     *data = NULL;
     if (path[0] == '\0')
         return gan__error(GAN_EINVAL, "the %s path is empty", what);
-    int rc = gan__file_read_all(data, &len, path, max_len);
+    int rc = gan__file_read_all(data, &len, path, max_len, "a libgan file");
     if (rc)
         return rc;
     uint32_t found;

@@ -194,7 +194,7 @@ static void test_empty_paths(void **state)
     EXPECT_ERR(gan__file_write_atomic("fn", "", "x", 1), GAN_EINVAL, "fn", "path is empty");
     void *data;
     size_t len;
-    EXPECT_ERR(gan__file_read_all(&data, &len, "", 16), GAN_EINVAL, NULL, "path is empty");
+    EXPECT_ERR(gan__file_read_all(&data, &len, "", 16, "a libgan file"), GAN_EINVAL, NULL, "path is empty");
     fixture_free(&f);
 }
 
@@ -331,7 +331,7 @@ static void test_stale_temps(void **state)
     }
     void *data;
     size_t len;
-    assert_int_equal(gan__file_read_all(&data, &len, victim, 64), GAN_OK);
+    assert_int_equal(gan__file_read_all(&data, &len, victim, 64, "a libgan file"), GAN_OK);
     assert_memory_equal(data, "keep me", 7);
     free(data);
     /* Once its save has ended (the lock is gone), the file is stale too. */

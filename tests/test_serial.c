@@ -99,22 +99,22 @@ static void test_atomic_write(void **state)
     assert_int_equal(gan__file_write_atomic("test", path, "second!", 7), GAN_OK);
     void *data;
     size_t len;
-    assert_int_equal(gan__file_read_all(&data, &len, path, 1024), GAN_OK);
+    assert_int_equal(gan__file_read_all(&data, &len, path, 1024, "a libgan file"), GAN_OK);
     assert_int_equal(len, 7);
     assert_memory_equal(data, "second!", 7);
     free(data);
     /* Too large for the caller's limit. */
-    assert_int_equal(gan__file_read_all(&data, &len, path, 3), GAN_EFORMAT);
+    assert_int_equal(gan__file_read_all(&data, &len, path, 3, "a libgan file"), GAN_EFORMAT);
     /* A directory and a missing file are I/O errors. */
-    assert_int_equal(gan__file_read_all(&data, &len, dir, 1024), GAN_EIO);
+    assert_int_equal(gan__file_read_all(&data, &len, dir, 1024, "a libgan file"), GAN_EIO);
     char missing[300];
     path_join(missing, sizeof missing, dir, "missing");
-    assert_int_equal(gan__file_read_all(&data, &len, missing, 1024), GAN_EIO);
+    assert_int_equal(gan__file_read_all(&data, &len, missing, 1024, "a libgan file"), GAN_EIO);
     /* A FIFO is refused at once, not waited on for a writer. */
     char fifo[300];
     path_join(fifo, sizeof fifo, dir, "fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    assert_int_equal(gan__file_read_all(&data, &len, fifo, 1024), GAN_EIO);
+    assert_int_equal(gan__file_read_all(&data, &len, fifo, 1024, "a libgan file"), GAN_EIO);
     assert_non_null(strstr(gan_error_last(), "not a regular file"));
     unlink(fifo);
     /* Writing into a missing folder fails and leaves nothing behind. */
@@ -145,7 +145,7 @@ static void test_atomic_write_symlink(void **state)
     assert_true(S_ISLNK(st.st_mode));
     void *data;
     size_t len;
-    assert_int_equal(gan__file_read_all(&data, &len, real, 64), GAN_OK);
+    assert_int_equal(gan__file_read_all(&data, &len, real, 64, "a libgan file"), GAN_OK);
     assert_int_equal(len, 5);
     assert_memory_equal(data, "newer", 5);
     free(data);
