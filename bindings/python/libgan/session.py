@@ -2,6 +2,7 @@
 dataset, with progress callbacks, Ctrl-C and checkpoints."""
 import ctypes
 import os
+import signal
 import threading
 from dataclasses import dataclass
 
@@ -33,6 +34,32 @@ class Stats:
 
 
 _ENUM_OPTIONS = {"g_loss": GLoss, "noise_kind": NoiseKind, "update_order": UpdateOrder}
+
+
+class _SigintDeferred:
+    """Ctrl-C held back on the main thread while a step takes and gives back
+    its handles: a KeyboardInterrupt raised halfway through that
+    bookkeeping would leave a handle marked as used, and the next train
+    call (on its worker thread) would find it busy. The interrupt is raised
+    once the handles are released. Only when Python's default SIGINT
+    handler is installed; a handler of the program's own is left alone."""
+
+    def __enter__(self):
+        self.caught = False
+        self.installed = (threading.current_thread() is threading.main_thread()
+                          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        if self.installed:
+            signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum, frame):
+        self.caught = True
+
+    def __exit__(self, *exc):
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if self.caught:
+                raise KeyboardInterrupt
 
 
 class _Run:
@@ -136,7 +163,7 @@ class Session(Handle):
     def step(self):
         """One iteration; returns its Stats."""
         st = ll.gan_stats()
-        with self._train_use() as p:
+        with _SigintDeferred(), self._train_use() as p:
             check(ll.gan_session_step(ctypes.byref(st), p))
         return Stats._from(st)
 
