@@ -11,6 +11,16 @@
  *                [--order simultaneous|alternating] [--out DIR]
  *                [--resume CHECKPOINT | --force] [--samples N]
  *                [--d-max-norm C] [--sigma-grid N] [--grid-every N]
+ *                [--threads N] [--recipe paper|fast] [--opt sgd|adam]
+ *                [--g-lr X] [--d-lr X] [--beta1 X] [--k N]
+ *                [--average-decay X] [--real-label X]
+ *                [--noise uniform|normal]
+ *
+ * --recipe paper (the default) is the original code's recipe; --recipe fast
+ * trains the same nets with Adam, an average of G and one-sided label
+ * smoothing (docs/reproducing.md). The options after --recipe override
+ * single parts of it (the ablation uses them); with an average of G, the
+ * average is what is evaluated, drawn and saved as generator.gan.
  *
  * Defaults: data in ./data (plain or gzipped IDX files), 2000 epochs,
  * Parzen every 5, seed 1, the simultaneous update, output in ./mnist_out,
@@ -58,9 +68,37 @@ struct options {
     float d_max_norm;
     unsigned sigma_grid; /* fine σ grid size; 0: off */
     unsigned grid_every; /* sample grid every N epochs; 0: off */
+    unsigned threads;    /* the session's element-wise threads; 0: online CPUs */
+    /* The training recipe: --recipe, then any of the options below that
+     * the command line sets (NAN / 0: the recipe's value). */
+    int fast;            /* --recipe fast */
+    int adam;            /* --opt: -1 the recipe's, 0 SGD, 1 Adam */
+    unsigned k;          /* --k */
+    int normal_noise;    /* --noise: -1 the recipe's, 0 uniform, 1 normal */
+    double g_lr, d_lr, beta1, average_decay, real_label;
 };
 
+/* What a recipe sets; docs/reproducing.md describes both. */
+struct recipe {
+    int adam;             /* 0: SGD with the original schedule */
+    float g_lr, d_lr;     /* learning rates of G's and D's optimizers */
+    float beta1;          /* Adam's beta1 */
+    float average_decay;  /* moving average of G (0: off) */
+    float real_label;     /* D's target on real examples */
+    unsigned k;           /* D steps per G step (alternating order) */
+    int normal_noise;     /* z ~ N(0, 1) instead of U(-sqrt 3, sqrt 3) */
+};
+
+/* The original code's recipe (docs/paper.md §2). */
+static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0};
+/* Adam with beta1 = 0.5 (Radford et al. 2016), separate learning rates
+ * (Heusel et al. 2017), an average of G (Yazici et al. 2019) and one-sided
+ * label smoothing (Salimans et al. 2016); docs/reproducing.md has the
+ * ablation. */
+static const struct recipe FAST = {1, 2e-4f, 2e-4f, 0.5f, 0.999f, 0.9f, 1, 0};
+
 struct model {
+    struct recipe recipe;
     gan_net *g, *d;
     gan_optimizer *g_opt, *d_opt;
     gan_session *session;
@@ -92,6 +130,16 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the whole process (all its threads). A run on one thread
+ * (OPENBLAS_NUM_THREADS=1 --threads 1) spends about as much CPU time as
+ * wall-clock time on an idle core, also when other jobs share the machine. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int report(const char *what, int rc)
 {
     fprintf(stderr, "mnist: %s failed: %s: %s\n", what, gan_strerror(rc), gan_error_last());
@@ -111,10 +159,13 @@ static void usage(FILE *fp)
             "usage: mnist [--data DIR] [--epochs N] [--eval-every E] [--seed S]\n"
             "             [--order simultaneous|alternating] [--out DIR]\n"
             "             [--resume CHECKPOINT | --force] [--samples N] [--d-max-norm C]\n"
-            "             [--sigma-grid N] [--grid-every N]\n"
+            "             [--sigma-grid N] [--grid-every N] [--threads N]\n"
+            "             [--recipe paper|fast] [--opt sgd|adam] [--g-lr X] [--d-lr X]\n"
+            "             [--beta1 X] [--k N] [--average-decay X] [--real-label X]\n"
+            "             [--noise uniform|normal]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
-            "          --grid-every 10\n"
+            "          --grid-every 10 --threads 0\n"
             "--data DIR: the four MNIST IDX files, plain or gzipped (train-images-idx3-ubyte\n"
             "          or train-images-idx3-ubyte.gz, and so on)\n"
             "--resume CHECKPOINT: continue a run (e.g. mnist_out/last.ckpt) with the same\n"
@@ -122,7 +173,16 @@ static void usage(FILE *fp)
             "--sigma-grid N: also report the test LL with σ chosen on N log-spaced values\n"
             "          in [0.1, 1] (the paper's protocol uses 10; 0 turns this off)\n"
             "--grid-every N: write OUT/grid_epochNNNN.png, 10 x 10 samples of G from fixed\n"
-            "          noise, every N epochs (0 turns this off)\n");
+            "          noise, every N epochs (0 turns this off)\n"
+            "--threads N: threads of the element-wise loops (0: the online CPUs, at most 4);\n"
+            "          matrix products use OPENBLAS_NUM_THREADS. Results do not depend on it.\n"
+            "Each epoch line gives its wall-clock and CPU seconds.\n"
+            "--recipe paper: SGD 0.1 with the original schedule (the default);\n"
+            "--recipe fast: Adam 2e-4 (beta1 0.5), an average of G (decay 0.999) that is\n"
+            "          evaluated and saved, real label 0.9 (docs/reproducing.md).\n"
+            "--opt, --g-lr, --d-lr, --beta1, --k (alternating order only), --average-decay\n"
+            "          (0: off), --real-label (1: off), --noise: override one part of the\n"
+            "          recipe. A resumed run needs the options it was started with.\n");
 }
 
 /* 0: run; 1: --help was printed; -1: bad command line (message printed). */
@@ -145,6 +205,12 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->d_max_norm = 0.0f;
     o->sigma_grid = 100;
     o->grid_every = 10;
+    o->threads = 0;
+    o->fast = 0;
+    o->adam = -1;
+    o->k = 0;
+    o->normal_noise = -1;
+    o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = NAN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
@@ -160,7 +226,12 @@ static int parse_args(struct options *o, int argc, char **argv)
                           strcmp(a, "--eval-every") == 0 || strcmp(a, "--seed") == 0 ||
                           strcmp(a, "--samples") == 0 || strcmp(a, "--d-max-norm") == 0 ||
                           strcmp(a, "--sigma-grid") == 0 || strcmp(a, "--grid-every") == 0 ||
-                          strcmp(a, "--order") == 0;
+                          strcmp(a, "--order") == 0 || strcmp(a, "--threads") == 0 ||
+                          strcmp(a, "--recipe") == 0 || strcmp(a, "--opt") == 0 ||
+                          strcmp(a, "--k") == 0 || strcmp(a, "--noise") == 0 ||
+                          strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0 ||
+                          strcmp(a, "--beta1") == 0 || strcmp(a, "--average-decay") == 0 ||
+                          strcmp(a, "--real-label") == 0;
         if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
             usage(stderr);
@@ -198,6 +269,35 @@ static int parse_args(struct options *o, int argc, char **argv)
             double c;
             bad = args_double(&c, prog, a, v, 0.0, 1e6);
             o->d_max_norm = (float)c;
+        } else if (strcmp(a, "--threads") == 0) {
+            bad = args_unsigned(&o->threads, prog, a, v, 0, 64);
+        } else if (strcmp(a, "--k") == 0) {
+            bad = args_unsigned(&o->k, prog, a, v, 1, 100);
+        } else if (strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0) {
+            bad = args_double(a[2] == 'g' ? &o->g_lr : &o->d_lr, prog, a, v, 1e-9, 10.0);
+        } else if (strcmp(a, "--beta1") == 0) {
+            bad = args_double(&o->beta1, prog, a, v, 0.0, 0.999);
+        } else if (strcmp(a, "--average-decay") == 0) {
+            bad = args_double(&o->average_decay, prog, a, v, 0.0, 0.999999);
+        } else if (strcmp(a, "--real-label") == 0) {
+            bad = args_double(&o->real_label, prog, a, v, 0.5, 1.0);
+        } else if (strcmp(a, "--recipe") == 0 || strcmp(a, "--opt") == 0 ||
+                   strcmp(a, "--noise") == 0) {
+            /* name=value pairs: option, then its two words for 0 and 1 */
+            static const char *const words[][3] = {
+                {"--recipe", "paper", "fast"}, {"--opt", "sgd", "adam"}, {"--noise", "uniform", "normal"}};
+            int *dst[] = {&o->fast, &o->adam, &o->normal_noise};
+            for (size_t w = 0; w < 3; w++) {
+                if (strcmp(a, words[w][0]) != 0)
+                    continue;
+                if (strcmp(v, words[w][1]) == 0 || strcmp(v, words[w][2]) == 0) {
+                    *dst[w] = strcmp(v, words[w][2]) == 0;
+                } else {
+                    fprintf(stderr, "mnist: %s must be %s or %s, not '%s'\n", a, words[w][1],
+                            words[w][2], v);
+                    bad = -1;
+                }
+            }
         } else if (strcmp(a, "--sigma-grid") == 0) {
             bad = args_unsigned(&o->sigma_grid, prog, a, v, 0, 10000);
             if (!bad && o->sigma_grid == 1) {
@@ -218,11 +318,39 @@ static int parse_args(struct options *o, int argc, char **argv)
         if (bad)
             return -1;
     }
+    if (o->k > 1 && o->order == GAN_ORDER_SIMULTANEOUS) {
+        fprintf(stderr, "mnist: --k %u needs --order alternating (the simultaneous update has k = 1)\n",
+                o->k);
+        return -1;
+    }
     if (o->force && o->resume != NULL) {
         fprintf(stderr, "mnist: --force starts over and --resume continues: pick one\n");
         return -1;
     }
     return 0;
+}
+
+/* The recipe with the command line's overrides. */
+static struct recipe resolve_recipe(const struct options *o)
+{
+    struct recipe r = o->fast ? FAST : PAPER;
+    if (o->adam >= 0)
+        r.adam = o->adam;
+    if (!isnan(o->g_lr))
+        r.g_lr = (float)o->g_lr;
+    if (!isnan(o->d_lr))
+        r.d_lr = (float)o->d_lr;
+    if (!isnan(o->beta1))
+        r.beta1 = (float)o->beta1;
+    if (!isnan(o->average_decay))
+        r.average_decay = (float)o->average_decay;
+    if (!isnan(o->real_label))
+        r.real_label = (float)o->real_label;
+    if (o->k)
+        r.k = o->k;
+    if (o->normal_noise >= 0)
+        r.normal_noise = o->normal_noise;
+    return r;
 }
 
 /* dir/name, or dir/name.gz when only that exists (LeCun's file names). A
@@ -260,6 +388,24 @@ static int load_data(struct data *dd, const struct options *o)
     return GAN_OK;
 }
 
+/* n noise values from the recipe's prior: U(-sqrt 3, sqrt 3) (the
+ * original code's) or N(0, 1), both of unit variance. */
+static int draw_prior(float *z, size_t n, gan_rng *rng, const struct recipe *re)
+{
+    const float a = sqrtf(3.0f);
+    return re->normal_noise ? gan_rng_normal(z, n, rng, 0.0f, 1.0f)
+                            : gan_rng_uniform(z, n, rng, -a, a);
+}
+
+/* G as evaluated and saved: the moving average when the recipe keeps one
+ * (it is the better generator), else G itself. */
+static int sample_eval(float *out, size_t rows, struct model *m, const float *z)
+{
+    return m->recipe.average_decay > 0.0f
+               ? gan_session_sample_average(out, rows, PIXELS, m->session, z)
+               : gan_session_sample(out, rows, PIXELS, m->session, z);
+}
+
 /* The original code's model (docs/paper.md §2). */
 static int build_model(struct model *m, struct data *dd, const struct options *o)
 {
@@ -287,29 +433,39 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
     if (rc)
         return report("building the networks", rc);
 
+    const struct recipe *re = &m->recipe;
     gan_optimizer_options oo = GAN_OPTIMIZER_OPTIONS_INIT;
-    oo.kind = GAN_OPT_SGD;
-    oo.learning_rate = 0.1f;
-    oo.lr_decay = 1.000004f;
-    oo.lr_min = 1e-6f;
-    oo.momentum = 0.5f;
-    oo.momentum_final = 0.7f;
-    oo.momentum_start_epoch = 1;
-    oo.momentum_saturate_epoch = 250;
+    if (re->adam) {
+        oo.kind = GAN_OPT_ADAM;
+        oo.beta1 = re->beta1;
+    } else {
+        oo.kind = GAN_OPT_SGD;
+        oo.lr_decay = 1.000004f;
+        oo.lr_min = 1e-6f;
+        oo.momentum = 0.5f;
+        oo.momentum_final = 0.7f;
+        oo.momentum_start_epoch = 1;
+        oo.momentum_saturate_epoch = 250;
+    }
+    oo.learning_rate = re->g_lr;
     TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &oo));
+    oo.learning_rate = re->d_lr;
     oo.max_norm = o->d_max_norm;
     TRY("D optimizer", gan_optimizer_create(&m->d_opt, m->d, &oo));
 
     gan_session_options so = GAN_SESSION_OPTIONS_INIT;
     so.batch_size = BATCH;
-    so.k = 1;
+    so.k = re->k;
     so.g_loss = GAN_G_LOSS_NON_SATURATING;
-    so.noise_kind = GAN_NOISE_UNIFORM;
-    so.noise_scale = sqrtf(3.0f);
+    so.noise_kind = re->normal_noise ? GAN_NOISE_NORMAL : GAN_NOISE_UNIFORM;
+    so.noise_scale = re->normal_noise ? 1.0f : sqrtf(3.0f);
+    so.g_average_decay = re->average_decay;
+    so.real_label = re->real_label;
     so.noise_width = NOISE_WIDTH;
     so.seed = o->seed;
     so.update_order = o->order;
     so.d_loss_half = 1;
+    so.threads = o->threads;
     TRY("session", gan_session_create(&m->session, m->g, m->d, m->g_opt, m->d_opt, dd->train, &so));
     TRY("evaluation rng", gan_rng_create(&m->eval_rng, o->seed ^ 0xe7a1ull));
     /* Room for the Parzen samples and for the 64 of the figure. */
@@ -320,8 +476,7 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
         return report("allocating evaluation noise", GAN_ENOMEM);
     gan_rng *grid_rng = NULL;
     TRY("grid rng", gan_rng_create(&grid_rng, o->seed ^ 0x6a1dull));
-    const float a = sqrtf(3.0f);
-    rc = gan_rng_uniform(m->grid_z, GRID_SIDE * GRID_SIDE * NOISE_WIDTH, grid_rng, -a, a);
+    rc = draw_prior(m->grid_z, GRID_SIDE * GRID_SIDE * NOISE_WIDTH, grid_rng, re);
     gan_rng_free(grid_rng);
     TRY("grid noise", rc);
     return GAN_OK;
@@ -359,9 +514,8 @@ static int on_progress(const gan_stats *s, void *ud)
 /* rows samples of G from the evaluation noise generator (rows <= --samples). */
 static int sample_g(float *out, size_t rows, struct model *m)
 {
-    const float a = sqrtf(3.0f);
-    TRY("evaluation noise", gan_rng_uniform(m->eval_z, rows * NOISE_WIDTH, m->eval_rng, -a, a));
-    TRY("sampling G", gan_session_sample(out, rows, PIXELS, m->session, m->eval_z));
+    TRY("evaluation noise", draw_prior(m->eval_z, rows * NOISE_WIDTH, m->eval_rng, &m->recipe));
+    TRY("sampling G", sample_eval(out, rows, m, m->eval_z));
     return GAN_OK;
 }
 
@@ -467,11 +621,9 @@ static int write_figures(struct model *m, struct data *dd, const char *out_dir)
     printf("wrote %s (last column: nearest training image of the sample beside it)\n", path);
 
     for (int line = 0; line < LINES; line++) {
-        const float a = sqrtf(3.0f);
-        TRY("noise", gan_rng_uniform(anchors, 2 * NOISE_WIDTH, m->eval_rng, -a, a));
+        TRY("noise", draw_prior(anchors, 2 * NOISE_WIDTH, m->eval_rng, &m->recipe));
         TRY("interpolation", gan_interpolate(z, STEPS + 1, anchors, 2, NOISE_WIDTH, STEPS));
-        TRY("sampling G", gan_session_sample(strip + (size_t)line * (STEPS + 1) * PIXELS, STEPS + 1,
-                                             PIXELS, m->session, z));
+        TRY("sampling G", sample_eval(strip + (size_t)line * (STEPS + 1) * PIXELS, STEPS + 1, m, z));
     }
     snprintf(path, sizeof path, "%s/interpolation.png", out_dir);
     TRY("writing the interpolation strip",
@@ -518,8 +670,7 @@ static int write_epoch_grid(struct model *m, const char *out_dir, unsigned epoch
 {
     static float images[GRID_SIDE * GRID_SIDE * PIXELS];
     char path[1024];
-    TRY("sampling G", gan_session_sample(images, GRID_SIDE * GRID_SIDE, PIXELS, m->session,
-                                         m->grid_z));
+    TRY("sampling G", sample_eval(images, GRID_SIDE * GRID_SIDE, m, m->grid_z));
     snprintf(path, sizeof path, "%s/grid_epoch%04u.png", out_dir, epoch);
     TRY("writing the sample grid",
         gan_png_write_grid(path, images, GRID_SIDE, GRID_SIDE, 28, 28, NULL));
@@ -549,6 +700,14 @@ static const char *option_behind(const char *message)
         return "--order (update_order 0 is alternating, 1 simultaneous)";
     if (strstr(message, "option seed ") != NULL)
         return "--seed";
+    if (strstr(message, "option k ") != NULL)
+        return "--k";
+    if (strstr(message, "option g_average_decay ") != NULL)
+        return "--average-decay (or --recipe)";
+    if (strstr(message, "option real_label ") != NULL)
+        return "--real-label (or --recipe)";
+    if (strstr(message, "option noise_") != NULL)
+        return "--noise (or --recipe)";
     if (strstr(message, "session option ") != NULL)
         return "none: the checkpoint was written by a different training recipe";
     return NULL;
@@ -590,10 +749,18 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
             printf("best so far: epoch %u, Parzen LL = %.1f ± %.1f\n", best_epoch, best.test_ll,
                    best.test_se);
     }
+    const struct recipe *re = &m->recipe;
     printf("libgan %s, BLAS %s; order %s, seed %llu, %u epochs, Parzen every %u\n",
            gan_version_string(), gan_blas_info(),
            o->order == GAN_ORDER_ALTERNATING ? "alternating" : "simultaneous", o->seed, o->epochs,
            o->eval_every);
+    char opt[48] = "SGD (original schedule)";
+    if (re->adam)
+        snprintf(opt, sizeof opt, "Adam (beta1 %g)", (double)re->beta1);
+    printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, z %s\n",
+           o->fast ? "fast" : "paper", opt, (double)re->g_lr, (double)re->d_lr, re->k,
+           (double)re->average_decay, (double)re->real_label,
+           re->normal_noise ? "N(0, 1)" : "U(-sqrt 3, sqrt 3)");
     fflush(stdout);
 
     unsigned done = (unsigned)gan_session_epoch(m->session);
@@ -602,9 +769,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     char eta[32];
     while (done < o->epochs) {
         struct epoch_stats es = {0};
-        double t0 = now_seconds();
+        double t0 = now_seconds(), c0 = cpu_seconds();
         int rc = gan_session_train_epochs(m->session, 1, on_progress, &es);
-        double dt = now_seconds() - t0;
+        double dt = now_seconds() - t0, dc = cpu_seconds() - c0;
         train_seconds += dt;
         if (rc != GAN_OK)
             return report("training", rc);
@@ -617,9 +784,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
                                     (o->epochs % o->eval_every != 0);
         const double remaining = train_seconds / (done - first) * left + eval_seconds * evals_left;
         printf("epoch %u/%u: D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  lr %.5f  "
-               "mom %.3f  %.1f s  %.1f it/s  ETA %s\n",
+               "mom %.3f  %.1f s  cpu %.1f s  %.1f it/s  ETA %s\n",
                done, o->epochs, es.d_loss / n, es.g_loss / n, es.d_real / n, es.d_fake / n,
-               (double)es.lr, (double)es.momentum, dt, (double)es.n / dt,
+               (double)es.lr, (double)es.momentum, dt, dc, (double)es.n / dt,
                format_duration(eta, sizeof eta, remaining));
         fflush(stdout);
         if (done % o->eval_every == 0 || done == o->epochs) {
@@ -659,15 +826,21 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     TRY("reloading the best checkpoint", gan_session_load(m->session, best_path));
     char g_path[1024];
     snprintf(g_path, sizeof g_path, "%s/generator.gan", o->out_dir);
-    /* A generator file: G with its noise prior (the session's U(±√3) of
-     * width 100), so examples/sample and gan_generator_load need nothing
-     * else to sample it. */
-    gan_generator_options go = GAN_GENERATOR_OPTIONS_INIT;
-    go.noise_kind = GAN_NOISE_UNIFORM;
-    go.noise_scale = sqrtf(3.0f);
-    go.noise_width = NOISE_WIDTH;
-    TRY("saving G", gan_generator_save_net(m->g, &go, g_path));
-    printf("saved the best generator (with its noise prior) to %s\n", g_path);
+    /* A generator file: G (or its average, the one evaluated) with the
+     * session's noise prior, so examples/sample and gan_generator_load need
+     * nothing else to sample it. */
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.noise_kind = m->recipe.normal_noise ? GAN_NOISE_NORMAL : GAN_NOISE_UNIFORM;
+    so.noise_scale = m->recipe.normal_noise ? 1.0f : sqrtf(3.0f);
+    so.noise_width = NOISE_WIDTH;
+    gan_generator_options go;
+    TRY("generator options", gan_generator_options_from_session(&go, &so));
+    const gan_net *g_out = m->g;
+    if (m->recipe.average_decay > 0.0f)
+        TRY("the average of G", gan_session_average_net(&g_out, m->session));
+    TRY("saving G", gan_generator_save_net(g_out, &go, g_path));
+    printf("saved the best generator%s (with its noise prior) to %s\n",
+           m->recipe.average_decay > 0.0f ? " (the average of G)" : "", g_path);
     return write_figures(m, dd, o->out_dir);
 }
 
@@ -721,6 +894,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = load_data(&dd, &o);
+    m.recipe = resolve_recipe(&o);
     if (rc == GAN_OK)
         rc = build_model(&m, &dd, &o);
     if (rc == GAN_OK)

@@ -1192,6 +1192,31 @@ GAN_EXTERN int gan_loss_d(double *loss, float *grad_real, float *grad_fake,
                           const float *logit_real, size_t n_real,
                           const float *logit_fake, size_t n_fake, unsigned flags);
 /**
+ * @brief D's loss with one-sided label smoothing: the target on real
+ * examples is real_label instead of 1 (fake examples keep target 0).
+ *
+ * @verbatim
+   D loss = w [ mean (t softplus(-a_real) + (1 - t) softplus(a_real))
+                + mean softplus(a_fake) ],   t = real_label
+   @endverbatim
+ * Its gradient on a real logit is w (sigmoid(a) - t) / n_real. With
+ * real_label = 1 this is gan_loss_d(). Salimans et al. (2016) use 0.9.
+ * @param[out] loss       Receives the loss.
+ * @param[out] grad_real  n_real gradients, or NULL.
+ * @param[out] grad_fake  n_fake gradients, or NULL.
+ * @param      logit_real D's logits on real examples (n_real).
+ * @param      n_real     Number of real logits.
+ * @param      logit_fake D's logits on fake examples (n_fake).
+ * @param      n_fake     Number of fake logits.
+ * @param      flags      0 or #GAN_LOSS_D_HALF.
+ * @param      real_label The target on real examples, in [0.5, 1].
+ * @return #GAN_OK, or #GAN_EINVAL (also for real_label outside [0.5, 1]).
+ */
+GAN_EXTERN int gan_loss_d_smoothed(double *loss, float *grad_real, float *grad_fake,
+                                   const float *logit_real, size_t n_real,
+                                   const float *logit_fake, size_t n_fake, unsigned flags,
+                                   float real_label);
+/**
  * @brief G's loss and its gradient. grad (n) may be NULL.
  * @param[out] loss       Receives the loss.
  * @param[out] grad       n gradients, or NULL.
@@ -1319,14 +1344,28 @@ typedef struct gan_session_options {
                               online CPUs, at most 4. Results do not depend
                               on it. (Matrix products use the BLAS's own
                               threads, e.g. OPENBLAS_NUM_THREADS.) */
+    /* Version 2 fields. A version-1 caller passes the struct up to here;
+       the library then uses the defaults below. */
+    float g_average_decay; /**< 0: off (the default). In (0, 1): the session
+                              keeps an exponential moving average of G's
+                              parameters, avg = decay * avg + (1 - decay) *
+                              G after every iteration, starting from G at
+                              creation (Yazici et al. 2019); see
+                              gan_session_average_net(). 0.999 averages over
+                              about the last 1,000 iterations. */
+    float real_label;      /**< D's target on real examples: 1 (the default)
+                              is the paper's loss; below 1 is one-sided label
+                              smoothing (Salimans et al. 2016; 0.9 is usual),
+                              see gan_loss_d_smoothed(). In [0.5, 1]. */
 } gan_session_options;
 
-/** Current version of #gan_session_options. */
-#define GAN_SESSION_OPTIONS_VERSION 1
+/** Current version of #gan_session_options (2 added g_average_decay and
+ * real_label; version 1 is still accepted). */
+#define GAN_SESSION_OPTIONS_VERSION 2
 /** Initialiser of #gan_session_options with the defaults. */
 #define GAN_SESSION_OPTIONS_INIT \
     { GAN_SESSION_OPTIONS_VERSION, 100, 1, GAN_G_LOSS_NON_SATURATING, \
-      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0 }
+      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0, 0.0f, 1.0f }
 
 /** Statistics of one training iteration. */
 typedef struct gan_stats {
@@ -1478,8 +1517,37 @@ GAN_EXTERN int gan_session_noise(float *out, size_t rows, size_t cols, gan_sessi
 GAN_EXTERN int gan_session_sample(float *out, size_t rows, size_t cols,
                                   gan_session *s, const float *z);
 /**
+ * @brief The session's moving average of G (gan_session_options::g_average_decay),
+ * as a net of G's architecture.
+ *
+ * The net is the session's: do not free or change it. It stays valid until
+ * gan_session_free() and follows the training (and gan_session_load()).
+ * Use it with gan_net_forward(), gan_net_save() or gan_generator_save_net();
+ * like every const net it may be read by several threads while the session
+ * does not train.
+ * @param[out] out Receives the averaged net (NULL on error).
+ * @param      s   The session.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESTATE when the session keeps no average.
+ */
+GAN_EXTERN int gan_session_average_net(const gan_net **out, const gan_session *s);
+/**
+ * @brief rows samples of the averaged G (gan_session_average_net()), like
+ * gan_session_sample().
+ * @param[out] out  rows x cols floats.
+ * @param      rows Number of samples (> 0).
+ * @param      cols G's output width.
+ * @param      s    The session.
+ * @param      z    rows x noise_width noise, or NULL for fresh noise from
+ *                  the session's RNG.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE, #GAN_ESTATE when the session
+ *         keeps no average, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_session_sample_average(float *out, size_t rows, size_t cols,
+                                          gan_session *s, const float *z);
+/**
  * @brief Whole training state (nets, optimizers, RNG, dataset position,
- * counters, options) in one checksummed file, written atomically.
+ * counters, options, the average of G when kept) in one checksummed file,
+ * written atomically.
  * @param s    The session.
  * @param path Destination file (saved like gan_net_save()).
  * @return #GAN_OK, #GAN_EINVAL, #GAN_EIO, #GAN_ENOMEM.

@@ -35,8 +35,9 @@ int gan_generator_options_from_session(gan_generator_options *opts,
     static const char fn[] = "gan_generator_options_from_session";
     GAN_CHECK_NULL(fn, opts);
     GAN_CHECK_NULL(fn, session);
-    if (session->version != GAN_SESSION_OPTIONS_VERSION)
-        return gan__error(GAN_EUNSUPPORTED, "%s: session->version %u is unknown, this library knows %u",
+    /* The prior's fields are in every version of the struct. */
+    if (session->version < 1 || session->version > GAN_SESSION_OPTIONS_VERSION)
+        return gan__error(GAN_EUNSUPPORTED, "%s: session->version %u is unknown, this library knows 1 to %u",
                           fn, session->version, (unsigned)GAN_SESSION_OPTIONS_VERSION);
     const gan_generator_options init = GAN_GENERATOR_OPTIONS_INIT;
     *opts = init;

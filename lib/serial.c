@@ -237,9 +237,10 @@ int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint3
     return rc;
 }
 
-int gan__container_load(void **data, gan__reader *payload, const char *path,
-                        const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
-                        const char *what)
+int gan__container_load_versions(void **data, gan__reader *payload, uint32_t *found,
+                                 const char *path, const char magic[GAN_MAGIC_LEN],
+                                 uint32_t oldest, uint32_t newest, size_t max_len,
+                                 const char *what)
 {
     size_t len;
     *data = NULL;
@@ -248,14 +249,28 @@ int gan__container_load(void **data, gan__reader *payload, const char *path,
     int rc = gan__file_read_all(data, &len, path, max_len, "a libgan file");
     if (rc)
         return rc;
-    uint32_t found;
-    rc = gan__container_open(payload, &found, *data, len, magic, path);
-    if (rc == GAN_OK && found != version)
-        rc = gan__error(GAN_EFORMAT, "%s: %s format version %u is not supported (expected %u)",
-                        path, what, found, version);
+    rc = gan__container_open(payload, found, *data, len, magic, path);
+    if (rc == GAN_OK && (*found < oldest || *found > newest)) {
+        if (oldest == newest)
+            rc = gan__error(GAN_EFORMAT, "%s: %s format version %u is not supported (expected %u)",
+                            path, what, *found, newest);
+        else
+            rc = gan__error(GAN_EFORMAT,
+                            "%s: %s format version %u is not supported (expected %u to %u)", path,
+                            what, *found, oldest, newest);
+    }
     if (rc) {
         free(*data);
         *data = NULL;
     }
     return rc;
+}
+
+int gan__container_load(void **data, gan__reader *payload, const char *path,
+                        const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
+                        const char *what)
+{
+    uint32_t found;
+    return gan__container_load_versions(data, payload, &found, path, magic, version, version,
+                                        max_len, what);
 }

@@ -71,5 +71,11 @@ int gan__container_save(const char *path, const char magic[GAN_MAGIC_LEN], uint3
 int gan__container_load(void **data, gan__reader *payload, const char *path,
                         const char magic[GAN_MAGIC_LEN], uint32_t version, size_t max_len,
                         const char *what);
+/* The same for a reader of several format versions: accepts oldest to
+ * newest and stores the file's in *found. */
+int gan__container_load_versions(void **data, gan__reader *payload, uint32_t *found,
+                                 const char *path, const char magic[GAN_MAGIC_LEN],
+                                 uint32_t oldest, uint32_t newest, size_t max_len,
+                                 const char *what);
 
 #endif

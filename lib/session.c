@@ -12,6 +12,7 @@
 #include "update.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,46 @@
  * A snapshot costs about one iteration's time for the paper's model. */
 #define SNAPSHOT_INTERVAL 500u
 
-GAN__DEFINE_OPTIONS_INIT(gan_session_options_init, gan_session_options,
-                         GAN_SESSION_OPTIONS_VERSION, GAN_SESSION_OPTIONS_INIT)
+/* A version-1 gan_session_options ends before the version-2 fields. */
+#define OPTIONS_V1_SIZE offsetof(gan_session_options, g_average_decay)
+
+int gan_session_options_init(gan_session_options *opts, unsigned int version)
+{
+    static const char fn[] = "gan_session_options_init";
+    GAN_CHECK_NULL(fn, opts);
+    const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
+    if (version == 1) {
+        /* An older caller's struct is shorter: fill only its fields. */
+        memcpy(opts, &init, OPTIONS_V1_SIZE);
+        opts->version = 1;
+    } else if (version == GAN_SESSION_OPTIONS_VERSION) {
+        *opts = init;
+    } else {
+        return gan__error(GAN_EUNSUPPORTED, "%s: version %u is unknown, this library knows 1 to %u",
+                          fn, version, (unsigned)GAN_SESSION_OPTIONS_VERSION);
+    }
+    return GAN_OK;
+}
+
+int gan__session_options_read(gan_session_options *o, const gan_session_options *opts,
+                              const char *fn)
+{
+    if (opts->version == 1) {
+        const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
+        *o = init;
+        memcpy(o, opts, OPTIONS_V1_SIZE);
+        o->version = GAN_SESSION_OPTIONS_VERSION;
+        return GAN_OK;
+    }
+    if (opts->version != GAN_SESSION_OPTIONS_VERSION)
+        return gan__error(GAN_EUNSUPPORTED, "%s: opts->version %u unknown (expected 1 to %u)", fn,
+                          opts->version, GAN_SESSION_OPTIONS_VERSION);
+    *o = *opts;
+    return GAN_OK;
+}
 
 static int check_options(const gan_session_options *o, const char *fn)
 {
-    if (o->version != GAN_SESSION_OPTIONS_VERSION)
-        return gan__error(GAN_EUNSUPPORTED, "%s: opts->version %u unknown (expected %u)", fn,
-                          o->version, GAN_SESSION_OPTIONS_VERSION);
     if (o->batch_size == 0)
         return gan__error(GAN_EINVAL, "%s: opts->batch_size is 0", fn);
     /* The simultaneous update passes 2 x batch_size rows to CBLAS (int). */
@@ -49,6 +82,12 @@ static int check_options(const gan_session_options *o, const char *fn)
         return gan__error(GAN_EUNSUPPORTED, "%s: opts->update_order %u unknown", fn, o->update_order);
     if (o->threads > 16)
         return gan__error(GAN_EINVAL, "%s: opts->threads is %u, at most 16", fn, o->threads);
+    if (!(o->g_average_decay >= 0.0f && o->g_average_decay < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->g_average_decay must be 0 (off) or in (0, 1), got %g",
+                          fn, (double)o->g_average_decay);
+    if (!(o->real_label >= 0.5f && o->real_label <= 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->real_label must be in [0.5, 1], got %g", fn,
+                          (double)o->real_label);
     if (o->update_order == GAN_ORDER_SIMULTANEOUS && o->k != 1)
         return gan__error(GAN_EINVAL, "%s: the simultaneous update needs opts->k = 1, got %u", fn,
                           o->k);
@@ -79,6 +118,27 @@ static int check_shapes(const gan_net *g, const gan_net *d, const gan_dataset *d
     return GAN_OK;
 }
 
+/* A copy of net (architecture and parameters): the average of G starts
+ * as G. */
+static int clone_net(gan_net **out, const gan_net *net, const char *fn)
+{
+    gan__writer w;
+    gan__writer_init(&w);
+    gan__net_write(&w, net);
+    int rc;
+    if (w.failed) {
+        rc = gan__error(GAN_ENOMEM, "%s: out of memory for the average of G", fn);
+    } else {
+        gan__reader r;
+        gan__reader_init(&r, w.data, w.len);
+        rc = gan__net_read(out, &r, "the average of G");
+        if (rc != GAN_OK)
+            rc = gan__error(rc, "%s: copying G for its average: %s", fn, gan_error_last());
+    }
+    gan__writer_free(&w);
+    return rc;
+}
+
 int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer *g_opt,
                        gan_optimizer *d_opt, gan_dataset *data, const gan_session_options *opts)
 {
@@ -91,9 +151,13 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     GAN_CHECK_NULL(fn, d_opt);
     GAN_CHECK_NULL(fn, data);
     GAN_CHECK_NULL(fn, opts);
-    int rc = check_options(opts, fn);
+    gan_session_options o;
+    int rc = gan__session_options_read(&o, opts, fn);
+    if (rc == GAN_OK)
+        rc = check_options(&o, fn);
     if (rc)
         return rc;
+    opts = &o;
     if (g == d)
         return gan__error(GAN_EINVAL, "%s: g and d are the same net", fn);
     if (gan__optimizer_net(g_opt) != g)
@@ -142,6 +206,10 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
         return rc;
     }
     s->ws.pool = s->pool;
+    if (opts->g_average_decay > 0.0f && (rc = clone_net(&s->g_avg, g, fn)) != GAN_OK) {
+        gan_session_free(s);
+        return rc;
+    }
     *out = s;
     return GAN_OK;
 }
@@ -155,6 +223,7 @@ void gan_session_free(gan_session *s)
     free(s->real);
     free(s->z);
     gan__writer_free(&s->snap);
+    gan_net_free(s->g_avg);
     free(s);
 }
 
@@ -191,7 +260,8 @@ static int iterate_alternating(gan_step_stats *st, gan_session *s, const char *f
         if (rc)
             return rc;
         const float *fake = gan__net_train_output(s->g, 0);
-        rc = gan__step_d(&ds, &s->ws, s->d, s->d_opt, &s->rng, s->real, fake, n, width, dflags, fn);
+        rc = gan__step_d(&ds, &s->ws, s->d, s->d_opt, &s->rng, s->real, fake, n, width, dflags,
+                         s->o.real_label, fn);
         if (rc)
             return rc;
     }
@@ -216,7 +286,31 @@ static int iterate_simultaneous(gan_step_stats *st, gan_session *s, const char *
     draw_noise(s->z, n * s->o.noise_width, s);
     return gan__step_both(st, &s->ws, s->g, s->g_opt, s->d, s->d_opt, &s->rng, s->real, s->z, n,
                           s->o.noise_width, s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u,
-                          (int)s->o.g_loss, fn);
+                          s->o.real_label, (int)s->o.g_loss, fn);
+}
+
+typedef struct average_ctx {
+    float *avg;
+    const float *g;
+    float keep; /* decay */
+} average_ctx;
+
+static void average_range(void *ctx, size_t begin, size_t end)
+{
+    const average_ctx *c = ctx;
+    float *restrict avg = c->avg;
+    const float *restrict g = c->g;
+    const float keep = c->keep, take = 1.0f - keep;
+    for (size_t i = begin; i < end; i++)
+        avg[i] = keep * avg[i] + take * g[i];
+}
+
+/* avg = decay * avg + (1 - decay) * G, after each iteration's G step. */
+static void update_average(gan_session *s)
+{
+    average_ctx c = {gan__net_param_array(s->g_avg), gan__net_param_array(s->g),
+                     s->o.g_average_decay};
+    gan__pool_run(s->pool, average_range, &c, gan_net_num_params(s->g), 16, GAN__PARALLEL_MIN);
 }
 
 /* One iteration on a session whose shapes and workspaces were checked
@@ -242,6 +336,8 @@ static int iterate(gan_stats *st, gan_session *s, const char *fn)
     if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
         return gan__error(GAN_EDIVERGED, "%s: loss is not finite (D %g, G %g)", fn, st->d_loss,
                           st->g_loss);
+    if (s->g_avg != NULL)
+        update_average(s);
     s->iteration++;
     st->iteration = s->iteration;
     st->epoch = epoch;
@@ -256,6 +352,10 @@ static int iterate(gan_stats *st, gan_session *s, const char *fn)
 static int prepare_step(gan_session *s, const char *fn)
 {
     int rc = check_shapes(s->g, s->d, s->data, &s->o, fn);
+    /* The average has G's architecture as it was at creation. */
+    if (rc == GAN_OK && s->g_avg != NULL && gan_net_num_params(s->g_avg) != gan_net_num_params(s->g))
+        rc = gan__error(GAN_ESTATE, "%s: g has %zu parameters, its average (taken when the session was created) %zu: layers were added to g",
+                        fn, gan_net_num_params(s->g), gan_net_num_params(s->g_avg));
     if (rc == GAN_OK)
         rc = gan__optimizer_check_net(s->g_opt, fn);
     if (rc == GAN_OK)
@@ -302,7 +402,8 @@ static int roll_back(gan_session *s, uint64_t failed, int code, const char *why,
 {
     char msg[GAN__ERROR_MAX];
     snprintf(msg, sizeof msg, "%s", why);
-    int rc = gan__session_restore(s, s->snap.data, s->snap.len, "rollback snapshot");
+    int rc = gan__session_restore(s, s->snap.data, s->snap.len, GAN__CKPT_FORMAT_VERSION,
+                                   "rollback snapshot");
     gan_stats st;
     while (rc == GAN_OK && s->iteration + 1 < failed)
         rc = iterate(&st, s, fn);
@@ -434,13 +535,14 @@ int gan_session_noise(float *out, size_t rows, size_t cols, gan_session *s)
     return GAN_OK;
 }
 
-int gan_session_sample(float *out, size_t rows, size_t cols, gan_session *s, const float *z)
+/* rows samples of net (G or its average) from z, or from fresh noise of
+ * the session's RNG when z is NULL. */
+static int sample_net(float *out, size_t rows, size_t cols, gan_session *s, const gan_net *net,
+                      const float *z, const char *fn)
 {
-    const char *fn = "gan_session_sample";
-    GAN_CHECK_NULL(fn, s);
     GAN_CHECK_NULL(fn, out);
     GAN_CHECK_NONZERO(fn, rows);
-    const size_t width = gan_net_output_width(s->g);
+    const size_t width = gan_net_output_width(net);
     if (cols != width)
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, g's output width is %zu", fn, cols, width);
     /* gan_net_forward's limit, checked here so that the message names this
@@ -451,13 +553,43 @@ int gan_session_sample(float *out, size_t rows, size_t cols, gan_session *s, con
         return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d in one call", fn, rows,
                           INT32_MAX);
     if (z != NULL)
-        return gan_net_forward(out, cols, s->g, z, rows, s->o.noise_width, 0);
+        return gan_net_forward(out, cols, net, z, rows, s->o.noise_width, 0);
     float *noise = malloc(n * sizeof *noise);
     if (noise == NULL)
         return gan__error(GAN_ENOMEM, "%s: out of memory for %zu noise vectors", fn, rows);
     int rc = gan_session_noise(noise, rows, s->o.noise_width, s);
     if (rc == GAN_OK)
-        rc = gan_net_forward(out, cols, s->g, noise, rows, s->o.noise_width, 0);
+        rc = gan_net_forward(out, cols, net, noise, rows, s->o.noise_width, 0);
     free(noise);
     return rc;
+}
+
+int gan_session_sample(float *out, size_t rows, size_t cols, gan_session *s, const float *z)
+{
+    GAN_CHECK_NULL("gan_session_sample", s);
+    return sample_net(out, rows, cols, s, s->g, z, "gan_session_sample");
+}
+
+int gan_session_average_net(const gan_net **out, const gan_session *s)
+{
+    static const char fn[] = "gan_session_average_net";
+    GAN_CHECK_NULL(fn, out);
+    *out = NULL;
+    GAN_CHECK_NULL(fn, s);
+    if (s->g_avg == NULL)
+        return gan__error(GAN_ESTATE, "%s: the session keeps no average of G (opts->g_average_decay is 0)",
+                          fn);
+    *out = s->g_avg;
+    return GAN_OK;
+}
+
+int gan_session_sample_average(float *out, size_t rows, size_t cols, gan_session *s,
+                               const float *z)
+{
+    static const char fn[] = "gan_session_sample_average";
+    GAN_CHECK_NULL(fn, s);
+    if (s->g_avg == NULL)
+        return gan__error(GAN_ESTATE, "%s: the session keeps no average of G (opts->g_average_decay is 0)",
+                          fn);
+    return sample_net(out, rows, cols, s, s->g_avg, z, fn);
 }

@@ -29,6 +29,11 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "gan_session_interrupt needs a lock-fr
     X(u64, seed)                      \
     X(u32, update_order)              \
     X(u32, d_loss_half)
+/* Added in checkpoint format 2 (options version 2); a format-1 checkpoint
+ * has the defaults. */
+#define GAN__SESSION_SAVED_OPTIONS_2(X) \
+    X(f32, g_average_decay)             \
+    X(f32, real_label)
 
 struct gan_session {
     gan_session_options o;
@@ -43,6 +48,7 @@ struct gan_session {
     uint64_t epochs_done; /* dataset epochs completed */
     gan__pool *pool;      /* runs the element-wise loops of every step */
     atomic_int interrupt; /* gan_session_interrupt's pending stop request */
+    gan_net *g_avg;       /* moving average of G's parameters, or NULL (off) */
 
     /* Divergence recovery: the serialised state at iteration snap_iteration
      * (reused buffer); a diverged step restores it and replays forward. */
@@ -51,13 +57,25 @@ struct gan_session {
     int have_snap;
 };
 
+/* The checkpoint format gan__session_serialize writes (1 had no
+ * g_average_decay, real_label and average of G). */
+#define GAN__CKPT_FORMAT_VERSION 2u
+
+/* opts (version 1 or current) as a current-version struct in o, the
+ * defaults filling fields an older version lacks; GAN_EUNSUPPORTED naming
+ * fn for an unknown version. */
+int gan__session_options_read(gan_session_options *o, const gan_session_options *opts,
+                              const char *fn);
+
 /* The whole training state as a checkpoint payload appended to w. */
 void gan__session_serialize(gan__writer *w, const gan_session *s);
 /* Replace the session's state with a payload written by
- * gan__session_serialize. Everything is validated before anything changes,
+ * gan__session_serialize (format: the checkpoint format version it was
+ * written in). Everything is validated before anything changes,
  * and nothing is allocated, so on any error the session is left as it was
  * and a valid payload (the rollback snapshot) always applies. what names
  * the source in messages. */
-int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what);
+int gan__session_restore(gan_session *s, const void *payload, size_t len, uint32_t format,
+                          const char *what);
 
 #endif

@@ -8,7 +8,9 @@
  *   u64 iteration | u64 epochs_done | u64 rng[4]
  *   u64 n | dataset iteration state (n bytes)
  *   G net | D net                       (gan__net_write)
- *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state      */
+ *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state
+ * Format 2 adds f32 g_average_decay, real_label after the options and, when
+ * g_average_decay is not 0, the average of G (gan__net_write) at the end. */
 #include "dataset.h"
 #include "fs.h"
 #include "net.h"
@@ -21,21 +23,29 @@
 #include <string.h>
 
 static const char CKPT_MAGIC[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
-#define CKPT_FORMAT_VERSION 1u
 
 static void put_options(gan__writer *w, const gan_session_options *o)
 {
 #define PUT_OPTION(kind, field) gan__put_##kind(w, o->field);
     GAN__SESSION_SAVED_OPTIONS(PUT_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_2(PUT_OPTION)
 #undef PUT_OPTION
 }
 
-/* Read the options of a checkpoint into o (fields not saved keep their
- * values). */
-static void get_options(gan_session_options *o, gan__reader *r)
+/* Read the options of a checkpoint of the given format into o (fields not
+ * saved keep their values; format 1 has the defaults of the later ones). */
+static void get_options(gan_session_options *o, gan__reader *r, uint32_t format)
 {
 #define GET_OPTION(kind, field) o->field = gan__get_##kind(r);
     GAN__SESSION_SAVED_OPTIONS(GET_OPTION)
+    if (format >= 2) {
+        GAN__SESSION_SAVED_OPTIONS_2(GET_OPTION)
+    } else {
+        const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
+#define DEFAULT_OPTION(kind, field) o->field = init.field;
+        GAN__SESSION_SAVED_OPTIONS_2(DEFAULT_OPTION)
+#undef DEFAULT_OPTION
+    }
 #undef GET_OPTION
 }
 
@@ -60,6 +70,7 @@ static int check_same_options(const gan_session_options *file, const gan_session
                           what, a, b);                                                        \
     }
     GAN__SESSION_SAVED_OPTIONS(COMPARE_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_2(COMPARE_OPTION)
 #undef COMPARE_OPTION
     return GAN_OK;
 }
@@ -98,6 +109,8 @@ void gan__session_serialize(gan__writer *w, const gan_session *s)
     gan__net_write(w, s->d);
     put_optimizer(w, s->g_opt);
     put_optimizer(w, s->d_opt);
+    if (s->g_avg != NULL)
+        gan__net_write(w, s->g_avg);
 }
 
 /* A length-prefixed blob of r, bounded by the bytes left. */
@@ -124,12 +137,13 @@ static int in_context(int rc, const char *what, const char *part)
  * optimizer states, the dataset state) without changing the session, then
  * commit with steps that cannot fail. Nothing is allocated, so a failure
  * leaves the session as it was and the rollback snapshot always applies. */
-int gan__session_restore(gan_session *s, const void *payload, size_t len, const char *what)
+int gan__session_restore(gan_session *s, const void *payload, size_t len, uint32_t format,
+                          const char *what)
 {
     gan__reader r;
     gan__reader_init(&r, payload, len);
     gan_session_options o = s->o;
-    get_options(&o, &r);
+    get_options(&o, &r, format);
     const uint64_t iteration = gan__get_u64(&r);
     const uint64_t epochs_done = gan__get_u64(&r);
     uint64_t rs[4];
@@ -153,9 +167,17 @@ int gan__session_restore(gan_session *s, const void *payload, size_t len, const 
     const gan__reader d_record = r;
     if ((rc = gan__net_check_record(&r, s->d, what, "D")) != GAN_OK)
         return rc;
-    if (get_blob(&g_state, &g_len, &r) || get_blob(&d_state, &d_len, &r) ||
-        gan__reader_left(&r) != 0)
+    if (get_blob(&g_state, &g_len, &r) || get_blob(&d_state, &d_len, &r))
         return gan__error(GAN_EFORMAT, "%s: malformed optimizer states", what);
+    /* The options matched, so the file holds an average exactly when the
+     * session keeps one. */
+    const gan__reader avg_record = r;
+    if (s->g_avg != NULL &&
+        (rc = gan__net_check_record(&r, s->g_avg, what, "the average of G")) != GAN_OK)
+        return rc;
+    if (gan__reader_left(&r) != 0)
+        return gan__error(GAN_EFORMAT, "%s: %zu trailing bytes after the training state", what,
+                          gan__reader_left(&r));
     if ((rc = gan__optimizer_check_state(s->g_opt, g_state, g_len)) != GAN_OK)
         return in_context(rc, what, "G's optimizer");
     if ((rc = gan__optimizer_check_state(s->d_opt, d_state, d_len)) != GAN_OK)
@@ -172,6 +194,10 @@ int gan__session_restore(gan_session *s, const void *payload, size_t len, const 
     gan__reader gr = g_record, drr = d_record;
     gan__net_apply_record(s->g, &gr);
     gan__net_apply_record(s->d, &drr);
+    if (s->g_avg != NULL) {
+        gan__reader ar = avg_record;
+        gan__net_apply_record(s->g_avg, &ar);
+    }
     gan_optimizer_set_state(s->g_opt, g_state, g_len);
     gan_optimizer_set_state(s->d_opt, d_state, d_len);
     gan__dataset_iter_commit(s->data, &it);
@@ -191,7 +217,7 @@ int gan_session_save(const gan_session *s, const char *path)
     gan__writer payload;
     gan__writer_init(&payload);
     gan__session_serialize(&payload, s);
-    int rc = gan__container_save(path, CKPT_MAGIC, CKPT_FORMAT_VERSION, &payload,
+    int rc = gan__container_save(path, CKPT_MAGIC, GAN__CKPT_FORMAT_VERSION, &payload,
                                  "gan_session_save");
     gan__writer_free(&payload);
     return rc;
@@ -205,11 +231,12 @@ int gan_session_load(gan_session *s, const char *path)
         return rc;
     void *data;
     gan__reader r;
-    rc = gan__container_load(&data, &r, path, CKPT_MAGIC, CKPT_FORMAT_VERSION,
-                                 (size_t)1 << 36, "checkpoint");
+    uint32_t format;
+    rc = gan__container_load_versions(&data, &r, &format, path, CKPT_MAGIC, 1, GAN__CKPT_FORMAT_VERSION,
+                                      (size_t)1 << 36, "checkpoint");
     if (rc)
         return rc;
-    rc = gan__session_restore(s, r.data + r.pos, gan__reader_left(&r), path);
+    rc = gan__session_restore(s, r.data + r.pos, gan__reader_left(&r), format, path);
     if (rc == GAN_OK)
         s->have_snap = 0;
     free(data);

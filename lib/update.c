@@ -111,7 +111,7 @@ static int backward_and_step(gan_net *net, gan_optimizer *opt, gan__pool *pool, 
 
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
-                unsigned d_flags, const char *fn)
+                unsigned d_flags, float real_label, const char *fn)
 {
     int rc = gan__net_train_forward_pair(d, ws->pool, rng, real, rows, fake, rows, cols, fn);
     if (rc)
@@ -121,7 +121,8 @@ int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer 
         return rc;
     double loss;
     float *dy = ws->dy;
-    if ((rc = gan_loss_d(&loss, dy, dy + rows, a, rows, a + rows, rows, d_flags)) != GAN_OK)
+    if ((rc = gan_loss_d_smoothed(&loss, dy, dy + rows, a, rows, a + rows, rows, d_flags,
+                                   real_label)) != GAN_OK)
         return rc;
     st->d_loss = loss;
     st->g_loss = NAN;
@@ -157,8 +158,8 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
 
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                    gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
-                   const float *z, size_t rows, size_t z_cols, unsigned d_flags, int g_loss,
-                   const char *fn)
+                   const float *z, size_t rows, size_t z_cols, unsigned d_flags,
+                   float real_label, int g_loss, const char *fn)
 {
     const size_t n = rows, width = gan_net_output_width(g);
     int rc = gan__net_train_forward_pair(g, ws->pool, rng, z, n, NULL, 0, z_cols, fn);
@@ -172,7 +173,7 @@ int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimiz
         return rc;
     float *dy_d = ws->dy, *dy_g = ws->dy + 2 * n;
     double d_loss, g_loss_value;
-    rc = gan_loss_d(&d_loss, dy_d, dy_d + n, a, n, a + n, n, d_flags);
+    rc = gan_loss_d_smoothed(&d_loss, dy_d, dy_d + n, a, n, a + n, n, d_flags, real_label);
     if (rc == GAN_OK)
         rc = gan_loss_g(&g_loss_value, dy_g, a + n, n, g_loss);
     if (rc)
@@ -252,7 +253,7 @@ int gan_update_d(gan_step_stats *stats, gan_net *d, gan_optimizer *d_opt, gan_rn
     if (rc == GAN_OK)
         rc = gan__net_reserve(d, 2 * rows, fn);
     if (rc == GAN_OK)
-        rc = gan__step_d(&st, &ws, d, d_opt, rng, real, fake, rows, cols, flags, fn);
+        rc = gan__step_d(&st, &ws, d, d_opt, rng, real, fake, rows, cols, flags, 1.0f, fn);
     gan__step_ws_free(&ws);
     if (rc == GAN_OK && stats)
         *stats = st;

@@ -33,10 +33,11 @@ int gan__check_discriminator(const gan_net *d, const char *fn);
  * checked (nets non-empty, optimizers bound, shapes matching, inputs
  * finite, ws reserved for rows). fn names the public function in errors. */
 
-/* D's step on rows real and rows fake rows (cols wide), one fused pass. */
+/* D's step on rows real and rows fake rows (cols wide), one fused pass;
+ * real_label is D's target on real rows (1, or below for smoothing). */
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
-                unsigned d_flags, const char *fn);
+                unsigned d_flags, float real_label, const char *fn);
 /* G's step on rows noise rows z (z_cols wide), through D. */
 int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                 gan_net *d, gan_rng *rng, const float *z, size_t rows, size_t z_cols, int g_loss,
@@ -46,7 +47,7 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
  * same (dropped-out) fake rows; then both steps. */
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                    gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
-                   const float *z, size_t rows, size_t z_cols, unsigned d_flags, int g_loss,
-                   const char *fn);
+                   const float *z, size_t rows, size_t z_cols, unsigned d_flags,
+                   float real_label, int g_loss, const char *fn);
 
 #endif

@@ -511,6 +511,16 @@ R(gan_loss_d, "NaN real logit", GAN_EINVAL, "logit_real[2]", NULL,
 R(gan_loss_d, "Inf fake logit", GAN_EINVAL, "logit_fake[1]", NULL,
   return CALL(gan_loss_d(f->dout, NULL, NULL, f->x, 3, poisoned(f, 1, 1, 0, INFINITY), 3, 0));)
 R(gan_loss_d, "unknown flag bit 2", GAN_EINVAL, "flags", NULL, return CALL(gan_loss_d(f->dout, NULL, NULL, f->x, 3, f->x, 3, 2u));)
+R(gan_loss_d_smoothed, "loss NULL", GAN_EINVAL, "loss", NULL, return CALL(gan_loss_d_smoothed(NULL, NULL, NULL, f->x, 3, f->x, 3, 0, 0.9f));)
+R(gan_loss_d_smoothed, "logit_real NULL", GAN_EINVAL, "logit_real", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, NULL, 3, f->x, 3, 0, 0.9f));)
+R(gan_loss_d_smoothed, "n_fake 0", GAN_EINVAL, "logit_fake", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 0, 0, 0.9f));)
+R(gan_loss_d_smoothed, "NaN real logit", GAN_EINVAL, "logit_real[2]", NULL,
+  return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, poisoned(f, 1, 2, 0, NAN), 3, f->x, 3, 0, 0.9f));)
+R(gan_loss_d_smoothed, "unknown flag bit 2", GAN_EINVAL, "flags", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 3, 2u, 0.9f));)
+R(gan_loss_d_smoothed, "real_label 0.4", GAN_EINVAL, "real_label", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 3, 0, 0.4f));)
+R(gan_loss_d_smoothed, "real_label 1.5", GAN_EINVAL, "real_label", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 3, 0, 1.5f));)
+R(gan_loss_d_smoothed, "real_label NaN", GAN_EINVAL, "real_label", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 3, 0, NAN));)
+R(gan_loss_d_smoothed, "real_label Inf", GAN_EINVAL, "real_label", NULL, return CALL(gan_loss_d_smoothed(f->dout, NULL, NULL, f->x, 3, f->x, 3, 0, INFINITY));)
 R(gan_loss_g, "loss NULL", GAN_EINVAL, "loss", NULL, return CALL(gan_loss_g(NULL, NULL, f->x, 3, GAN_G_LOSS_MINIMAX));)
 R(gan_loss_g, "logit_fake NULL", GAN_EINVAL, "logit_fake", NULL, return CALL(gan_loss_g(f->dout, NULL, NULL, 3, GAN_G_LOSS_MINIMAX));)
 R(gan_loss_g, "n 0", GAN_EINVAL, "logit_fake", NULL, return CALL(gan_loss_g(f->dout, NULL, f->x, 0, GAN_G_LOSS_MINIMAX));)
@@ -577,7 +587,9 @@ R(gan_session_interrupt, "a pending request stops the next train call before it 
         gan_error_clear());)
 R(gan_session_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_session_options_init(NULL, GAN_SESSION_OPTIONS_VERSION));)
 R(gan_session_options_init, "version 0", GAN_EUNSUPPORTED, "version", NULL, return CALL(gan_session_options_init(&f->so, 0));)
-R(gan_session_options_init, "version 2", GAN_EUNSUPPORTED, "version", NULL, return CALL(gan_session_options_init(&f->so, 2));)
+R(gan_session_options_init, "version 3", GAN_EUNSUPPORTED, "version", NULL, return CALL(gan_session_options_init(&f->so, 3));)
+R(gan_session_options_init, "version 1 fills only its fields", GAN_OK, NULL, NULL,
+  CALLV(f->so.real_label = 0.75f; NOTE_IF(gan_session_options_init(&f->so, 1) != GAN_OK || f->so.version != 1 || f->so.real_label != 0.75f, "wrote past the version-1 fields"));)
 #define SC(out, g, d, go, dop, data, o) gan_session_create(out, g, d, go, dop, data, o)
 R(gan_session_create, "out NULL", GAN_EINVAL, "out", NULL, return CALL(SC(NULL, f->g, f->d, f->g_opt, f->d_opt, f->data, &f->so));)
 R(gan_session_create, "g NULL", GAN_EINVAL, "g", NULL, gan_session *s; return CALL(SC(&s, NULL, f->d, f->g_opt, f->d_opt, f->data, &f->so));)
@@ -595,7 +607,7 @@ R(gan_session_create, "data of another width", GAN_ESHAPE, "data width", NULL,
   R(gan_session_create, "opts: " label, code, text, NULL, gan_session *s = NULL; f->so.field = value; \
     int rc = CALL(SC(&s, f->g, f->d, f->g_opt, f->d_opt, f->data, &f->so)); NOTE_IF(s != NULL, "*out set"); gan_session_free(s); return rc;)
 SO_ROW("version 0", GAN_EUNSUPPORTED, "version", version, 0)
-SO_ROW("version 2", GAN_EUNSUPPORTED, "version", version, 2)
+SO_ROW("version 3", GAN_EUNSUPPORTED, "version", version, 3)
 SO_ROW("batch_size 0", GAN_EINVAL, "batch_size", batch_size, 0)
 SO_ROW("batch_size UINT32_MAX", GAN_EINVAL, "batch_size", batch_size, UINT32_MAX)
 SO_ROW("k 0", GAN_EINVAL, "k", k, 0)
@@ -610,6 +622,12 @@ SO_ROW("noise_width differs from g", GAN_ESHAPE, "noise_width", noise_width, G_I
 SO_ROW("update_order 2", GAN_EUNSUPPORTED, "update_order", update_order, 2)
 SO_ROW("threads 17", GAN_EINVAL, "threads", threads, 17)
 SO_ROW("threads UINT32_MAX", GAN_EINVAL, "threads", threads, UINT32_MAX)
+SO_ROW("g_average_decay 1", GAN_EINVAL, "g_average_decay", g_average_decay, 1.0f)
+SO_ROW("g_average_decay negative", GAN_EINVAL, "g_average_decay", g_average_decay, -0.5f)
+SO_ROW("g_average_decay NaN", GAN_EINVAL, "g_average_decay", g_average_decay, NAN)
+SO_ROW("real_label 0.4", GAN_EINVAL, "real_label", real_label, 0.4f)
+SO_ROW("real_label above 1", GAN_EINVAL, "real_label", real_label, 1.5f)
+SO_ROW("real_label NaN", GAN_EINVAL, "real_label", real_label, NAN)
 #undef SO_ROW
 R(gan_session_create, "opts: simultaneous with k 2", GAN_EINVAL, "k", NULL,
   gan_session *s = NULL; f->so.update_order = GAN_ORDER_SIMULTANEOUS; f->so.k = 2;
@@ -660,6 +678,24 @@ R(gan_session_sample, "rows 2^31, z NULL: refused before drawing", GAN_EINVAL, "
   return rc;)
 R(gan_session_sample, "rows 2^31 with z", GAN_EINVAL, "rows", NULL,
   return CALL(gan_session_sample(f->out, (size_t)INT32_MAX + 1, G_OUT, f->s, f->z));)
+R(gan_session_average_net, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_session_average_net(NULL, f->s));)
+R(gan_session_average_net, "s NULL", GAN_EINVAL, "s", NULL, const gan_net *n; return CALL(gan_session_average_net(&n, NULL));)
+R(gan_session_average_net, "no average kept", GAN_ESTATE, "g_average_decay", NULL,
+  const gan_net *n = f->g; int rc = CALL(gan_session_average_net(&n, f->s)); NOTE_IF(n != NULL, "*out not NULL"); return rc;)
+R(gan_session_sample_average, "s NULL", GAN_EINVAL, "s", NULL, return CALL(gan_session_sample_average(f->out, 2, G_OUT, NULL, NULL));)
+R(gan_session_sample_average, "no average kept", GAN_ESTATE, "g_average_decay", NULL,
+  return CALL(gan_session_sample_average(f->out, 2, G_OUT, f->s, NULL));)
+/* The next rows need a session that keeps an average of G. */
+#define AVG_ROW(label, code, text, call) \
+  R(gan_session_sample_average, label, code, text, NULL, \
+    gan_session *s = NULL; f->so.g_average_decay = 0.5f; \
+    SETUP(gan_session_create(&s, f->g, f->d, f->g_opt, f->d_opt, f->data, &f->so)); \
+    int rc = CALL(call); gan_session_free(s); return rc;)
+AVG_ROW("out NULL", GAN_EINVAL, "out", gan_session_sample_average(NULL, 2, G_OUT, s, NULL))
+AVG_ROW("rows 0", GAN_EINVAL, "rows", gan_session_sample_average(f->out, 0, G_OUT, s, NULL))
+AVG_ROW("cols mismatch", GAN_ESHAPE, "cols", gan_session_sample_average(f->out, 2, G_OUT + 1, s, NULL))
+AVG_ROW("rows 2^31 with z", GAN_EINVAL, "rows", gan_session_sample_average(f->out, (size_t)INT32_MAX + 1, G_OUT, s, f->z))
+#undef AVG_ROW
 R(gan_session_save, "s NULL", GAN_EINVAL, "s", NULL, return CALL(gan_session_save(NULL, PATH(P_OUT)));)
 R(gan_session_save, "path NULL", GAN_EINVAL, "path", NULL, return CALL(gan_session_save(f->s, NULL));)
 R(gan_session_save, "path empty", GAN_EINVAL, "path", NULL, return CALL(gan_session_save(f->s, ""));)

@@ -121,6 +121,61 @@ static void test_gradients_match_differences(void **state)
     }
 }
 
+/* One-sided label smoothing: values against the long double reference
+ * -[t log D + (1 - t) log(1 - D)] on real rows, gradients against central
+ * differences, and t = 1 is gan_loss_d bit for bit. */
+static void test_smoothed_d_loss(void **state)
+{
+    (void)state;
+    float gr[N_LOGITS], gf[N_LOGITS], gr1[N_LOGITS], gf1[N_LOGITS];
+    double loss, loss1;
+    assert_int_equal(gan_loss_d_smoothed(&loss, gr, gf, LOGITS, N_LOGITS, LOGITS, N_LOGITS,
+                                         GAN_LOSS_D_HALF, 1.0f), GAN_OK);
+    assert_int_equal(gan_loss_d(&loss1, gr1, gf1, LOGITS, N_LOGITS, LOGITS, N_LOGITS,
+                                GAN_LOSS_D_HALF), GAN_OK);
+    assert_memory_equal(&loss, &loss1, sizeof loss);
+    assert_memory_equal(gr, gr1, sizeof gr);
+    assert_memory_equal(gf, gf1, sizeof gf);
+    const float targets[2] = {0.9f, 0.5f};
+    for (int k = 0; k < 2; k++) {
+        const long double t = targets[k];
+        for (unsigned half = 0; half < 2; half++) {
+            const unsigned flags = half ? GAN_LOSS_D_HALF : 0u;
+            assert_int_equal(gan_loss_d_smoothed(&loss, gr, gf, LOGITS, N_LOGITS, LOGITS, N_LOGITS,
+                                                 flags, targets[k]), GAN_OK);
+            const long double w = half ? 0.5L : 1.0L;
+            long double sr = 0, sf = 0;
+            for (size_t i = 0; i < N_LOGITS; i++) {
+                sr += -t * log_d(LOGITS[i]) - (1.0L - t) * log_1m_d(LOGITS[i]);
+                sf += -log_1m_d(LOGITS[i]);
+            }
+            assert_rel_close(loss, w * (sr / N_LOGITS + sf / N_LOGITS), 1e-12);
+            for (size_t i = 0; i < N_LOGITS; i++) {
+                assert_rel_close(gr[i], w * (sig(LOGITS[i]) - t) / N_LOGITS, 1e-6);
+                assert_rel_close(gf[i], w * sig(LOGITS[i]) / N_LOGITS, 1e-6);
+            }
+        }
+        float a[6] = {-3.0f, -0.7f, 0.0f, 0.4f, 2.0f, 6.0f};
+        const float h = 1e-3f;
+        assert_int_equal(gan_loss_d_smoothed(&loss, gr, gf, a, 6, a, 3, 0, targets[k]), GAN_OK);
+        for (int i = 0; i < 6; i++) {
+            float b[6];
+            double lp, lm;
+            memcpy(b, a, sizeof b);
+            b[i] = a[i] + h;
+            gan_loss_d_smoothed(&lp, NULL, NULL, b, 6, a, 3, 0, targets[k]);
+            b[i] = a[i] - h;
+            gan_loss_d_smoothed(&lm, NULL, NULL, b, 6, a, 3, 0, targets[k]);
+            assert_true(fabs((lp - lm) / ((double)(a[i] + h) - (double)(a[i] - h)) - gr[i]) < 1e-4);
+        }
+    }
+    /* The smoothed loss keeps a pull on real logits that are already very
+     * large: the gradient tends to (1 - t) / n, not 0. */
+    const float big = 30.0f;
+    assert_int_equal(gan_loss_d_smoothed(&loss, gr, gf, &big, 1, &big, 1, 0, 0.9f), GAN_OK);
+    assert_true(fabs(gr[0] - 0.1) < 1e-6);
+}
+
 /* A saturated D (fake logits very negative) leaves the minimax G loss with
  * a vanishing gradient and the non-saturating one with a strong one: the
  * reason for the paper's Section 3 remark. */
@@ -167,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_d_loss_values),
         cmocka_unit_test(test_g_loss_values),
         cmocka_unit_test(test_gradients_match_differences),
+        cmocka_unit_test(test_smoothed_d_loss),
         cmocka_unit_test(test_saturation),
         cmocka_unit_test(test_bad_input),
     };

@@ -3,6 +3,7 @@
  * divergence rollback, callbacks and sampling. */
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
+#include "serial.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -19,7 +20,10 @@ typedef struct gan_fixture {
     gan_session *s;
 } gan_fixture;
 
-static void fixture_make(gan_fixture *f, uint32_t order, uint32_t k, float lr)
+/* The fixture with a moving average of G (decay; 0: off) and D's target
+ * on real rows. */
+static void fixture_make_recipe(gan_fixture *f, uint32_t order, uint32_t k, float lr, float decay,
+                                float real_label)
 {
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 99), GAN_OK);
@@ -46,7 +50,14 @@ static void fixture_make(gan_fixture *f, uint32_t order, uint32_t k, float lr)
     so.seed = 1234;
     so.update_order = order;
     so.d_loss_half = 1;
+    so.g_average_decay = decay;
+    so.real_label = real_label;
     assert_int_equal(gan_session_create(&f->s, f->g, f->d, f->gopt, f->dopt, f->data, &so), GAN_OK);
+}
+
+static void fixture_make(gan_fixture *f, uint32_t order, uint32_t k, float lr)
+{
+    fixture_make_recipe(f, order, k, lr, 0.0f, 1.0f);
 }
 
 static void fixture_free(gan_fixture *f)
@@ -458,6 +469,244 @@ static void test_sampling(void **state)
     fixture_free(&f);
 }
 
+/* avg = decay * avg + (1 - decay) * G after every iteration, from G at
+ * creation; sampled and read through the API. */
+static void test_average_of_g(void **state)
+{
+    (void)state;
+    for (uint32_t order = 0; order < 2; order++) {
+        gan_fixture f;
+        fixture_make_recipe(&f, order, 1, 0.05f, 0.9f, 1.0f);
+        const gan_net *avg = NULL;
+        assert_int_equal(gan_session_average_net(&avg, f.s), GAN_OK);
+        assert_non_null(avg);
+        const size_t n = gan_net_num_params(f.g);
+        assert_int_equal(gan_net_num_params(avg), n);
+        float *a = net_params(avg), *g = net_params(f.g);
+        assert_memory_equal(a, g, n * sizeof *a);
+        for (int it = 0; it < 3; it++) {
+            assert_int_equal(gan_session_step(NULL, f.s), GAN_OK);
+            float *g1 = net_params(f.g), *a1 = net_params(avg);
+            size_t moved = 0;
+            for (size_t i = 0; i < n; i++) {
+                const float want = 0.9f * a[i] + 0.1f * g1[i];
+                assert_true(fabsf(a1[i] - want) <= 1e-6f * (1.0f + fabsf(want)));
+                moved += g1[i] != g[i];
+            }
+            assert_true(moved > n / 2); /* G did move: the check means something */
+            free(a);
+            free(g);
+            a = a1;
+            g = g1;
+        }
+        /* Sampling the average is G's forward with the averaged weights. */
+        float z[5 * ZW], x[5 * 2], want[5 * 2], plain[5 * 2];
+        for (size_t i = 0; i < sizeof z / sizeof *z; i++)
+            z[i] = (float)i / 10.0f - 0.9f;
+        assert_int_equal(gan_session_sample_average(x, 5, 2, f.s, z), GAN_OK);
+        assert_int_equal(gan_net_forward(want, 2, avg, z, 5, ZW, 0), GAN_OK);
+        assert_memory_equal(x, want, sizeof x);
+        assert_int_equal(gan_session_sample(plain, 5, 2, f.s, z), GAN_OK);
+        assert_memory_not_equal(x, plain, sizeof x);
+        assert_int_equal(gan_session_sample_average(x, 5, 2, f.s, NULL), GAN_OK);
+        assert_int_equal(gan_session_sample_average(x, 5, 3, f.s, z), GAN_ESHAPE);
+        free(a);
+        free(g);
+        fixture_free(&f);
+    }
+    /* Off by default: no average to read or sample. */
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    const gan_net *avg = (const gan_net *)&f; /* must be reset to NULL */
+    assert_int_equal(gan_session_average_net(&avg, f.s), GAN_ESTATE);
+    assert_null(avg);
+    assert_non_null(strstr(gan_error_last(), "g_average_decay"));
+    float x[2];
+    assert_int_equal(gan_session_sample_average(x, 1, 2, f.s, NULL), GAN_ESTATE);
+    fixture_free(&f);
+}
+
+/* The average is part of the checkpoint: a resumed run continues it
+ * bit for bit; a session with other averaging or smoothing options refuses
+ * the file naming the option. */
+static void test_average_in_checkpoint(void **state)
+{
+    const char *dir = *state;
+    char path[512];
+    path_join(path, sizeof path, dir, "avg.gan");
+    gan_fixture a, b;
+    fixture_make_recipe(&a, GAN_ORDER_SIMULTANEOUS, 1, 0.05f, 0.99f, 0.9f);
+    assert_int_equal(gan_session_train(a.s, 20, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_save(a.s, path), GAN_OK);
+    assert_int_equal(gan_session_train(a.s, 7, NULL, NULL), GAN_OK);
+    const gan_net *avg_a, *avg_b;
+    assert_int_equal(gan_session_average_net(&avg_a, a.s), GAN_OK);
+
+    fixture_make_recipe(&b, GAN_ORDER_SIMULTANEOUS, 1, 0.05f, 0.99f, 0.9f);
+    assert_int_equal(gan_session_load(b.s, path), GAN_OK);
+    assert_int_equal(gan_session_train(b.s, 7, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_average_net(&avg_b, b.s), GAN_OK);
+    float *pa = net_params(avg_a), *pb = net_params(avg_b);
+    assert_memory_equal(pa, pb, gan_net_num_params(avg_a) * sizeof *pa);
+    free(pa);
+    free(pb);
+    fixture_free(&b);
+
+    const float other[3][2] = {{0.0f, 0.9f}, {0.98f, 0.9f}, {0.99f, 1.0f}};
+    const char *named[3] = {"g_average_decay", "g_average_decay", "real_label"};
+    for (int i = 0; i < 3; i++) {
+        fixture_make_recipe(&b, GAN_ORDER_SIMULTANEOUS, 1, 0.05f, other[i][0], other[i][1]);
+        assert_int_equal(gan_session_load(b.s, path), GAN_ESHAPE);
+        assert_non_null(strstr(gan_error_last(), named[i]));
+        assert_int_equal(gan_session_iteration(b.s), 0);
+        fixture_free(&b);
+    }
+    fixture_free(&a);
+    unlink(path);
+}
+
+/* A checkpoint of format 1 (before the average and label smoothing) still
+ * loads, as a session with their defaults. */
+static void test_format1_checkpoint_loads(void **state)
+{
+    const char *dir = *state;
+    char p2[512], p1[512];
+    path_join(p2, sizeof p2, dir, "v2.gan");
+    path_join(p1, sizeof p1, dir, "v1.gan");
+    gan_fixture a, b, c;
+    fixture_make(&a, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_train(a.s, 12, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_save(a.s, p2), GAN_OK);
+
+    /* Format 1: the same payload without the two f32 options that follow
+     * the first nine (40 bytes), in a version-1 container. */
+    size_t len;
+    unsigned char *file = read_file(p2, &len);
+    gan__reader r;
+    uint32_t version;
+    static const char magic[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
+    assert_int_equal(gan__container_open(&r, &version, file, len, magic, "v2"), GAN_OK);
+    assert_int_equal(version, 2);
+    const uint8_t *pl = r.data + r.pos;
+    const size_t plen = gan__reader_left(&r);
+    uint8_t *old = xmalloc(plen - 8);
+    memcpy(old, pl, 40);
+    memcpy(old + 40, pl + 48, plen - 48);
+    gan__writer w;
+    gan__writer_init(&w);
+    gan__container_build(&w, magic, 1, old, plen - 8);
+    assert_false(w.failed);
+    write_file(p1, w.data, w.len);
+    gan__writer_free(&w);
+    free(old);
+    free(file);
+
+    fixture_make(&b, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_load(b.s, p1), GAN_OK);
+    fixture_make(&c, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    assert_int_equal(gan_session_load(c.s, p2), GAN_OK);
+    assert_int_equal(gan_session_train(b.s, 5, NULL, NULL), GAN_OK);
+    assert_int_equal(gan_session_train(c.s, 5, NULL, NULL), GAN_OK);
+    size_t nb, nc;
+    float *pb = params_of(&b, &nb), *pc = params_of(&c, &nc);
+    assert_memory_equal(pb, pc, nb * sizeof *pb);
+    free(pb);
+    free(pc);
+    fixture_free(&b);
+    fixture_free(&c);
+    /* A session that keeps an average cannot take a file without one. */
+    fixture_make_recipe(&b, GAN_ORDER_ALTERNATING, 1, 0.05f, 0.5f, 1.0f);
+    assert_int_equal(gan_session_load(b.s, p1), GAN_ESHAPE);
+    assert_non_null(strstr(gan_error_last(), "g_average_decay"));
+    fixture_free(&b);
+    fixture_free(&a);
+    unlink(p1);
+    unlink(p2);
+}
+
+/* real_label reaches D's step (1 is the paper's loss, bit for bit), and
+ * bad values of both new options are refused naming them. */
+static void test_label_smoothing_and_checks(void **state)
+{
+    (void)state;
+    for (uint32_t order = 0; order < 2; order++) {
+        gan_fixture plain, one, smooth;
+        fixture_make(&plain, order, 1, 0.05f);
+        fixture_make_recipe(&one, order, 1, 0.05f, 0.0f, 1.0f);
+        fixture_make_recipe(&smooth, order, 1, 0.05f, 0.0f, 0.9f);
+        gan_stats s1, s2;
+        assert_int_equal(gan_session_step(&s1, one.s), GAN_OK);
+        assert_int_equal(gan_session_step(NULL, plain.s), GAN_OK);
+        assert_int_equal(gan_session_step(&s2, smooth.s), GAN_OK);
+        /* Same logits in the first step; the smoothed loss adds
+         * (1 - t) (softplus(a) - softplus(-a)) = 0.1 a on real rows, so
+         * the losses differ while D(x) is the same. */
+        assert_true(fabs(s1.d_real - s2.d_real) < 1e-12);
+        assert_true(fabs(s1.d_loss - s2.d_loss) > 1e-6);
+        const size_t nd = gan_net_num_params(one.d);
+        float *d1 = net_params(one.d), *d0 = net_params(plain.d),
+              *d2 = net_params(smooth.d);
+        assert_memory_equal(d0, d1, nd * sizeof *d0);
+        assert_memory_not_equal(d1, d2, nd * sizeof *d1);
+        free(d0);
+        free(d1);
+        free(d2);
+        fixture_free(&plain);
+        fixture_free(&one);
+        fixture_free(&smooth);
+    }
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.noise_width = ZW;
+    gan_session *s = NULL;
+    const float bad_decay[] = {1.0f, -0.1f, NAN, 2.0f};
+    for (size_t i = 0; i < sizeof bad_decay / sizeof *bad_decay; i++) {
+        so.g_average_decay = bad_decay[i];
+        EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL,
+                   "gan_session_create", "g_average_decay");
+    }
+    so.g_average_decay = 0.0f;
+    const float bad_label[] = {0.49f, 1.01f, NAN, 0.0f};
+    for (size_t i = 0; i < sizeof bad_label / sizeof *bad_label; i++) {
+        so.real_label = bad_label[i];
+        EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_EINVAL,
+                   "gan_session_create", "real_label");
+    }
+    assert_null(s);
+    fixture_free(&f);
+}
+
+/* A caller built against version 1 of gan_session_options passes the
+ * shorter struct: init writes only its fields, create reads only them. */
+static void test_options_version_1(void **state)
+{
+    (void)state;
+    const size_t v1 = offsetof(gan_session_options, g_average_decay);
+    unsigned char buf[sizeof(gan_session_options) + 8];
+    memset(buf, 0xAB, sizeof buf);
+    gan_session_options *o = (gan_session_options *)(void *)buf;
+    assert_int_equal(gan_session_options_init(o, 1), GAN_OK);
+    assert_int_equal(o->version, 1);
+    assert_int_equal(o->batch_size, 100);
+    for (size_t i = v1; i < sizeof buf; i++)
+        assert_int_equal(buf[i], 0xAB);
+    /* The bytes past the v1 fields (0xAB: an invalid decay) are ignored. */
+    gan_fixture f;
+    fixture_make(&f, GAN_ORDER_ALTERNATING, 1, 0.05f);
+    o->noise_width = ZW;
+    gan_session *s = NULL;
+    assert_int_equal(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, o), GAN_OK);
+    const gan_net *avg;
+    assert_int_equal(gan_session_average_net(&avg, s), GAN_ESTATE);
+    assert_int_equal(gan_session_step(NULL, s), GAN_OK);
+    gan_session_free(s);
+    o->version = 3;
+    EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, o), GAN_EUNSUPPORTED,
+               "gan_session_create", "version");
+    fixture_free(&f);
+}
+
 static void test_create_checks(void **state)
 {
     (void)state;
@@ -513,7 +762,7 @@ static void test_create_checks(void **state)
     gan_dataset_free(wide);
     assert_int_equal(gan_session_step(NULL, NULL), GAN_EINVAL);
     gan_session_options oi;
-    assert_int_equal(gan_session_options_init(&oi, 2), GAN_EUNSUPPORTED);
+    assert_int_equal(gan_session_options_init(&oi, 3), GAN_EUNSUPPORTED);
     assert_int_equal(gan_session_options_init(&oi, GAN_SESSION_OPTIONS_VERSION), GAN_OK);
     assert_int_equal(oi.k, 1);
     fixture_free(&f);
@@ -588,6 +837,11 @@ int main(void)
         cmocka_unit_test(test_divergence_restores_last_good),
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_create_checks),
+        cmocka_unit_test(test_average_of_g),
+        TMPDIR_TEST(test_average_in_checkpoint),
+        TMPDIR_TEST(test_format1_checkpoint_loads),
+        cmocka_unit_test(test_label_smoothing_and_checks),
+        cmocka_unit_test(test_options_version_1),
         TMPDIR_TEST(test_nonfinite_checkpoint_weights),
         cmocka_unit_test(test_overflowing_arguments),
     };

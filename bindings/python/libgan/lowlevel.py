@@ -77,7 +77,7 @@ GAN_NOISE_UNIFORM = 0
 GAN_NOISE_NORMAL = 1
 GAN_ORDER_ALTERNATING = 0
 GAN_ORDER_SIMULTANEOUS = 1
-GAN_SESSION_OPTIONS_VERSION = 1
+GAN_SESSION_OPTIONS_VERSION = 2
 
 GAN_PARZEN_PAPER_GRID_SIZE = 10
 
@@ -152,7 +152,8 @@ class gan_session_options(Structure):
     _fields_ = [("version", c_uint), ("batch_size", c_uint32), ("k", c_uint32),
                 ("g_loss", c_uint32), ("noise_kind", c_uint32), ("noise_scale", c_float),
                 ("noise_width", c_uint32), ("seed", c_uint64), ("update_order", c_uint32),
-                ("d_loss_half", c_uint32), ("threads", c_uint32)]
+                ("d_loss_half", c_uint32), ("threads", c_uint32),
+                ("g_average_decay", c_float), ("real_label", c_float)]
 
 
 class gan_stats(Structure):
@@ -266,6 +267,7 @@ FUNCTIONS = {
     "gan_dataset_create_toy": (cint, [P(dsp), toyp, sz, rngp]),
     # losses and steps
     "gan_loss_d": (cint, [f64p, f32p, f32p, f32p, sz, f32p, sz, cuint]),
+    "gan_loss_d_smoothed": (cint, [f64p, f32p, f32p, f32p, sz, f32p, sz, cuint, c_float]),
     "gan_loss_g": (cint, [f64p, f32p, f32p, sz, cint]),
     "gan_update_d": (cint, [P(gan_step_stats), netp, optp, rngp, f32p, f32p, sz, sz, cuint]),
     "gan_update_g": (cint, [P(gan_step_stats), netp, optp, netp, rngp, f32p, sz, sz, cint]),
@@ -281,6 +283,8 @@ FUNCTIONS = {
     "gan_session_epoch": (u64, [sesp]),
     "gan_session_noise": (cint, [f32p, sz, sz, sesp]),
     "gan_session_sample": (cint, [f32p, sz, sz, sesp, f32p]),
+    "gan_session_average_net": (cint, [P(netp), sesp]),
+    "gan_session_sample_average": (cint, [f32p, sz, sz, sesp, f32p]),
     "gan_session_save": (cint, [sesp, c_char_p]),
     "gan_session_load": (cint, [sesp, c_char_p]),
     # generator files

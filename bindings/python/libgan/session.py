@@ -286,19 +286,48 @@ class Session(Handle):
             check(ll.gan_session_noise(ptr(o), rows, nw, p))
         return o
 
-    def sample(self, rows=None, z=None, out=None):
+    def sample(self, rows=None, z=None, out=None, average=False):
         """Samples of G: from z (rows x noise_width) or rows fresh noise
-        vectors."""
+        vectors. average=True samples the moving average of G (the
+        session's g_average_decay option must be set)."""
         if z is not None:
             zz = as_f32(z, "z", cols=self._options.noise_width)
             rows = zz.shape[0]
         elif rows is None:
             raise ValueError("sample: give rows or z")
+        fn = ll.gan_session_sample_average if average else ll.gan_session_sample
         with self._train_use() as p:
             oc = ll.gan_net_output_width(self.g._ptr)
             o = out_array(out, (rows, oc), np.float32)
-            check(ll.gan_session_sample(ptr(o), rows, oc, p, ptr(zz) if z is not None else None))
+            check(fn(ptr(o), rows, oc, p, ptr(zz) if z is not None else None))
         return o
+
+    def average_params(self):
+        """A copy of the averaged G's parameters (laid out like
+        Net.params); needs the g_average_decay option."""
+        with self._use(False) as p:
+            net = ll.netp()
+            check(ll.gan_session_average_net(ctypes.byref(net), p))
+            n = ll.gan_net_num_params(net)
+            o = np.empty(n, np.float32)
+            check(ll.gan_net_get_params(ptr(o), n, net))
+        return o
+
+    def save_generator(self, path, average=None):
+        """Write G, or its moving average (average=True; the default when
+        the session keeps one), with the session's noise prior as a
+        generator file that libgan.Generator.load reads."""
+        if average is None:
+            average = self._options.g_average_decay > 0
+        go = ll.gan_generator_options()
+        check(ll.gan_generator_options_from_session(ctypes.byref(go), ctypes.byref(self._options)))
+        with self._train_use() as p:
+            if average:
+                net = ll.netp()
+                check(ll.gan_session_average_net(ctypes.byref(net), p))
+            else:
+                net = self.g._ptr
+            check(ll.gan_generator_save_net(net, ctypes.byref(go), os.fsencode(path)))
 
     # -- checkpoints --
     def save(self, path):

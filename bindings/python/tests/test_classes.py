@@ -238,6 +238,32 @@ def test_session_train_sample_save_load(tmp_path):
         r.s.sample(z=np.zeros((2, 3), np.float32))
 
 
+def test_session_average_and_label_smoothing(tmp_path):
+    r = Rig(g_average_decay=0.9, real_label=0.9)
+    assert r.s.options["g_average_decay"] == pytest.approx(0.9)
+    a0 = r.s.average_params()
+    assert np.array_equal(a0, r.g.params)
+    r.s.step()
+    g1 = r.g.params
+    assert np.allclose(r.s.average_params(), 0.9 * a0 + 0.1 * g1, rtol=1e-6, atol=1e-7)
+    r.s.train(20)
+    z = libgan.Rng(3).uniform((5, 4), -1, 1)
+    avg = r.s.sample(z=z, average=True)
+    assert not np.array_equal(avg, r.s.sample(z=z))
+    path = tmp_path / "g.gan"
+    r.s.save_generator(path)  # the average, since the session keeps one
+    assert np.array_equal(libgan.Generator.load(path).forward(z), avg)
+    r.s.save_generator(path, average=False)
+    assert np.array_equal(libgan.Generator.load(path).forward(z), r.s.sample(z=z))
+    plain = Rig()
+    with pytest.raises(libgan.StateError):
+        plain.s.sample(3, average=True)
+    with pytest.raises(libgan.StateError):
+        plain.s.average_params()
+    with pytest.raises(libgan.InvalidArgumentError):
+        Rig(real_label=0.3)
+
+
 def test_session_errors():
     r = Rig()
     with pytest.raises(libgan.InvalidArgumentError):
