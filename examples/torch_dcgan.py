@@ -8,8 +8,9 @@ THREADS defaults to $OPENBLAS_NUM_THREADS (else 1), ITERATIONS to 50,
 WARMUP to 10. One iteration is one D step then one G step (Algorithm 1 with
 k = 1, non-saturating G loss), each timed on its own; prints one JSON line
 (the interface examples/bench_vs_peer.sh reads) with the median
-"ms_per_iteration", the mean, the torch version and whether oneDNN
-(mkldnn) is available. Data are random numbers of MNIST's shape in [0, 1]:
+"ms_per_iteration", the mean and the fastest, the torch version, whether
+oneDNN (mkldnn) is available and enabled, the BLAS and the CPU capability
+torch was built to use. Data are random numbers of MNIST's shape in [0, 1]:
 timing does not depend on pixel values. Needs python3-torch
 (bash cmake/deps.sh --peer).
 
@@ -45,6 +46,7 @@ The batch norms use batch statistics (training mode) in every step.
 """
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -125,6 +127,9 @@ for i in range(iters):
     iteration(warmup + i)
     times.append((time.perf_counter() - t) * 1e3)
 
+config = torch.__config__.show()
+blas = re.search(r"BLAS_INFO=(\w+)", config)
+cpu = re.search(r"CPU capability usage: (\w+)", config)
 print(json.dumps({
     "peer": "pytorch " + torch.__version__, "model": "dcgan_mnist_28x28",
     "threads": threads, "batch": M, "warmup": warmup, "iterations": iters,
@@ -133,6 +138,8 @@ print(json.dumps({
     "ms_min": round(min(times), 2),
     "mkldnn_available": torch.backends.mkldnn.is_available(),
     "mkldnn_enabled": torch.backends.mkldnn.enabled,
+    "blas_info": blas.group(1) if blas else None,
+    "cpu_capability": cpu.group(1) if cpu else None,
     "parameters_g": sum(p.numel() for p in G.parameters()),
     "parameters_d": sum(p.numel() for p in D.parameters()),
 }))
