@@ -203,6 +203,13 @@ static void test_files_refused(void **state)
                    (const char *[]){"missing.bin", "CIFAR-10", "No such file", NULL});
     expect_refused((const char *[]){*state}, 1, GAN_EIO,
                    (const char *[]){"directory", "not a regular file", NULL});
+    /* More than 2^31 bytes (a sparse file, whole records): refused before
+     * anything is read. */
+    path_join(p, sizeof p, *state, "huge.bin");
+    write_file(p, "\x01", 1);
+    assert_int_equal(truncate(p, (off_t)(((1u << 31) / REC + 1) * (size_t)REC)), 0);
+    expect_refused((const char *[]){p}, 1, GAN_EFORMAT, (const char *[]){"huge.bin", "too large", NULL});
+    unlink(p);
     path_join(p, sizeof p, *state, "fifo.bin");
     assert_int_equal(mkfifo(p, 0600), 0);
     expect_refused((const char *[]){good, p}, 2, GAN_EIO, (const char *[]){"fifo.bin", "FIFO", NULL});
