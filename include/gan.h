@@ -863,8 +863,8 @@ GAN_EXTERN int gan_dataset_rewind(gan_dataset *ds);
 /**
  * @defgroup gan_loaders Loading your own data
  * @brief Loading your own data: a folder of PNG images, an NPY file (numpy's
- * format) or a CSV file of numbers, each into a new dataset, and value
- * ranges.
+ * format), a CSV file of numbers or CIFAR-10's binary files, each into a
+ * new dataset; value ranges and global contrast normalisation.
  *
  * Every loader reads regular files only (a FIFO, a device or a folder
  * where a file is expected is #GAN_EIO), bounds every size it reads by the
@@ -1012,6 +1012,43 @@ GAN_EXTERN int gan_dataset_load_csv(gan_dataset **out, const char *path,
                                     const gan_csv_options *opts);
 
 /**
+ * @brief Load CIFAR-10 binary files (the "binary version",
+ * cifar-10-binary.tar.gz, unpacked: data_batch_1.bin ... data_batch_5.bin,
+ * test_batch.bin), concatenated in the order given, with their labels.
+ *
+ * - Each file is a sequence of 3073-byte records: one label byte (0 to 9),
+ *   then 3072 pixel bytes, the 1024 red values, then the 1024 green, then
+ *   the 1024 blue, each plane the 32 x 32 image row by row. The official
+ *   files hold 10000 records each; any whole number of records (at least
+ *   one) is accepted.
+ * - Rows are 3072 values scaled by 1/255 to [0, 1], channel-major (C x H x
+ *   W: the red plane, the green plane, the blue plane), the layout the file
+ *   stores, the convolutional layers take and gan_png_write_grid_chw()
+ *   draws. Labels are the label bytes.
+ * - Refused with #GAN_EFORMAT naming the file: an empty file, a length that
+ *   is not a whole number of records (the message gives the byte count and
+ *   recognises CIFAR-100's 3074-byte records, a gzip file and the Python
+ *   version's pickles), a label above 9 (the message gives the record,
+ *   0-based, and the value).
+ * - All files are checked before the rows are allocated; the data of every
+ *   file is read in one piece (at most 2^31 bytes a file).
+ *
+ * Example: the training set
+ * @code
+ * const char *train[] = {"cifar-10-batches-bin/data_batch_1.bin", ...,
+ *                        "cifar-10-batches-bin/data_batch_5.bin"};
+ * gan_dataset *ds;
+ * int rc = gan_dataset_load_cifar10(&ds, train, 5);
+ * @endcode
+ * @param[out] out     Receives the new dataset (NULL on any error).
+ * @param      paths   n_paths file paths (none NULL or empty).
+ * @param      n_paths Number of files (> 0).
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_EIO, #GAN_EFORMAT, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_dataset_load_cifar10(gan_dataset **out, const char *const *paths,
+                                        size_t n_paths);
+
+/**
  * @brief Map n values in place from one range to the other (#gan_range).
  *
  * [0, 1] to [-1, 1] is x -> 2x - 1, the reverse (x + 1) / 2; the same
@@ -1037,6 +1074,75 @@ GAN_EXTERN int gan_scale(float *x, size_t n, int from, int to);
  * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_dataset_scale(gan_dataset **out, const gan_dataset *src, int from, int to);
+
+/** Options of gan_gcn() and gan_dataset_gcn(); the defaults are those of
+ * pylearn2's global_contrast_normalize (the paper's CIFAR-10 model used
+ * scale 55 with the other defaults). */
+typedef struct gan_gcn_options {
+    unsigned int version;   /**< #GAN_GCN_OPTIONS_VERSION */
+    float scale;            /**< s: every row ends with norm (or standard
+                                 deviation) s; finite, > 0; default 1 */
+    uint32_t subtract_mean; /**< nonzero (default): subtract each row's mean
+                                 first */
+    uint32_t use_std;       /**< nonzero: divide by the row's standard
+                                 deviation (n - 1 in the denominator) instead
+                                 of its Euclidean norm; default 0 */
+    float sqrt_bias;        /**< b, added under the square root; finite,
+                                 >= 0; default 0 */
+    float min_divisor;      /**< rows whose divisor is below this are not
+                                 divided; finite, >= 0; default 1e-8 */
+} gan_gcn_options;
+
+/** Current version of #gan_gcn_options. */
+#define GAN_GCN_OPTIONS_VERSION 1
+/** Initialiser of #gan_gcn_options with the defaults. */
+#define GAN_GCN_OPTIONS_INIT { GAN_GCN_OPTIONS_VERSION, 1.0f, 1, 0, 0.0f, 1e-8f }
+
+/**
+ * @brief Fill opts with the defaults of #GAN_GCN_OPTIONS_INIT.
+ * @param[out] opts    The options.
+ * @param      version #GAN_GCN_OPTIONS_VERSION.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_EUNSUPPORTED for an unknown version.
+ */
+GAN_EXTERN int gan_gcn_options_init(gan_gcn_options *opts, unsigned int version);
+/**
+ * @brief Global contrast normalisation of rows x cols values, in place, row
+ * by row, as pylearn2's global_contrast_normalize computes it.
+ *
+ * For each row x of n = cols values: m = mean(x) if subtract_mean, else 0;
+ * y = x - m; d = sqrt(b + sum(y^2)) / s, or with use_std
+ * d = sqrt(b + sum(y^2) / (n - 1)) / s; if d < min_divisor (or d is 0),
+ * d = 1; the row
+ * becomes y / d. With the defaults and s = 55 (the paper's CIFAR-10 model)
+ * every row that is not constant ends with mean 0 and Euclidean norm 55; a
+ * constant row becomes 0. The result does not depend on the input's range
+ * (pixels in [0, 1] or in [0, 255] give the same rows, apart from rows
+ * whose divisor is near min_divisor), and it is no longer in [0, 1]: a
+ * generator for it ends in an identity (linear) layer.
+ *
+ * Sums are taken in double precision. All or nothing: x is unchanged on
+ * any error.
+ * @param x    rows x cols values, changed in place; every value finite.
+ * @param rows Number of rows.
+ * @param cols Number of values a row (> 0; >= 2 with use_std).
+ * @param opts The options, or NULL for the defaults.
+ * @return #GAN_OK, #GAN_EINVAL (NULL x, bad options, a value that is not
+ *         finite, naming its row and column, or a result beyond float range),
+ *         #GAN_EUNSUPPORTED (unknown options version), #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_gcn(float *x, size_t rows, size_t cols, const gan_gcn_options *opts);
+/**
+ * @brief A new dataset holding src's rows after gan_gcn() (and its labels).
+ *
+ * src is unchanged (datasets share storage with their subsets, so they are
+ * never changed in place).
+ * @param[out] out  Receives the new dataset (NULL on any error).
+ * @param      src  The dataset.
+ * @param      opts The options, or NULL for the defaults.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_EUNSUPPORTED, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_dataset_gcn(gan_dataset **out, const gan_dataset *src,
+                               const gan_gcn_options *opts);
 
 /** @} */
 
@@ -1898,6 +2004,26 @@ GAN_EXTERN int gan_png_write_grid(const char *path, const float *images,
  * @return #GAN_OK, #GAN_EINVAL, #GAN_EIO, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_png_write_grid_rgb(const char *path, const float *images,
+                                      size_t grid_rows, size_t grid_cols, size_t h, size_t w,
+                                      const float *last_column);
+/**
+ * @brief The same for channel-major colour images: each image is laid out
+ * 3 x h x w (CHW: the red plane, then the green, then the blue, each row
+ * by row), as gan_dataset_load_cifar10() returns them and the
+ * convolutional layers compute them; values in [0, 1], clamped.
+ *
+ * The picture is the one gan_png_write_grid_rgb() draws for the same
+ * images in HWC layout.
+ * @param path        Destination file.
+ * @param images      grid_rows x grid_cols images of 3 x h x w values.
+ * @param grid_rows   Rows of the grid.
+ * @param grid_cols   Columns of the grid.
+ * @param h           Image height.
+ * @param w           Image width.
+ * @param last_column grid_rows more images, or NULL.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_EIO, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_png_write_grid_chw(const char *path, const float *images,
                                       size_t grid_rows, size_t grid_cols, size_t h, size_t w,
                                       const float *last_column);
 /**

@@ -1,7 +1,8 @@
 /* PNG grids of grey or RGB images (the paper's Figures 2 and 3).
  *
  * Layout (8-bit grey, or 8-bit RGB for gan_png_write_grid_rgb, whose
- * images are height x width x 3, HWC; in pixels):
+ * images are height x width x 3, HWC, and gan_png_write_grid_chw, whose
+ * images are 3 x height x width, CHW; in pixels):
  *   - tiles of h x w, separated by PNG_SEP grey (PNG_BG) lines, with a
  *     PNG_SEP border around the grid;
  *   - with last_column: a further PNG_GAP grey columns, then one more column
@@ -113,16 +114,24 @@ static uint8_t px(float v)
     return (uint8_t)(v * 255.0f + 0.5f);
 }
 
-/* Copy one h x w image of ch channels (HWC) into the canvas (width pixels
- * of ch bytes a row) at pixel (x0, y0). */
+/* Copy one h x w image of ch channels (HWC, or CHW when chw) into the
+ * canvas (width pixels of ch bytes a row) at pixel (x0, y0). */
 static void draw_tile(uint8_t *canvas, size_t width, size_t ch, size_t x0, size_t y0,
-                      const float *img, size_t h, size_t w)
+                      const float *img, size_t h, size_t w, int chw)
 {
     for (size_t y = 0; y < h; y++) {
         uint8_t *dst = canvas + ((y0 + y) * width + x0) * ch;
-        const float *src = img + y * w * ch;
-        for (size_t x = 0; x < w * ch; x++)
-            dst[x] = px(src[x]);
+        if (!chw) {
+            const float *src = img + y * w * ch;
+            for (size_t x = 0; x < w * ch; x++)
+                dst[x] = px(src[x]);
+            continue;
+        }
+        for (size_t c = 0; c < ch; c++) {
+            const float *src = img + (c * h + y) * w;
+            for (size_t x = 0; x < w; x++)
+                dst[x * ch + c] = px(src[x]);
+        }
     }
 }
 
@@ -134,9 +143,10 @@ static void fill(uint8_t *canvas, size_t width, size_t ch, size_t x0, size_t y0,
         memset(canvas + (y * width + x0) * ch, v, rw * ch);
 }
 
-/* Both public writers: ch is 1 (grey) or 3 (RGB, HWC). */
+/* The public writers: ch is 1 (grey) or 3 (RGB, HWC, or CHW when chw). */
 static int write_grid(const char *fn, const char *path, const float *images, size_t grid_rows,
-                      size_t grid_cols, size_t h, size_t w, const float *last_column, size_t ch)
+                      size_t grid_cols, size_t h, size_t w, const float *last_column, size_t ch,
+                      int chw)
 {
     int rc = gan__check_path(fn, "path", path);
     if (rc)
@@ -170,13 +180,13 @@ static int write_grid(const char *fn, const char *path, const float *images, siz
     for (size_t r = 0; r < grid_rows; r++)
         for (size_t c = 0; c < grid_cols; c++)
             draw_tile(canvas, width, ch, PNG_SEP + c * (w + PNG_SEP), PNG_SEP + r * (h + PNG_SEP),
-                      images + (r * grid_cols + c) * tile, h, w);
+                      images + (r * grid_cols + c) * tile, h, w, chw);
     if (last_column != NULL) {
         const size_t fx = main_w + PNG_GAP; /* left edge of the frame */
         fill(canvas, width, ch, fx, 0, PNG_SEP + w + PNG_SEP, height, PNG_FRAME);
         for (size_t r = 0; r < grid_rows; r++)
             draw_tile(canvas, width, ch, fx + PNG_SEP, PNG_SEP + r * (h + PNG_SEP),
-                      last_column + r * tile, h, w);
+                      last_column + r * tile, h, w, chw);
     }
 
     png_ctx *ctx = malloc(sizeof *ctx);
@@ -200,7 +210,7 @@ int gan_png_write_grid(const char *path, const float *images,
                        const float *last_column)
 {
     return write_grid("gan_png_write_grid", path, images, grid_rows, grid_cols, h, w,
-                      last_column, 1);
+                      last_column, 1, 0);
 }
 
 int gan_png_write_grid_rgb(const char *path, const float *images,
@@ -208,5 +218,13 @@ int gan_png_write_grid_rgb(const char *path, const float *images,
                            const float *last_column)
 {
     return write_grid("gan_png_write_grid_rgb", path, images, grid_rows, grid_cols, h, w,
-                      last_column, 3);
+                      last_column, 3, 0);
+}
+
+int gan_png_write_grid_chw(const char *path, const float *images,
+                           size_t grid_rows, size_t grid_cols, size_t h, size_t w,
+                           const float *last_column)
+{
+    return write_grid("gan_png_write_grid_chw", path, images, grid_rows, grid_cols, h, w,
+                      last_column, 3, 1);
 }

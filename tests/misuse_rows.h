@@ -860,6 +860,24 @@ R(gan_dataset_load_csv, "a folder", GAN_EIO, NULL, NULL, gan_dataset *ds; return
 R(gan_dataset_load_csv, "a FIFO", GAN_EIO, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_FIFO), NULL));)
 R(gan_dataset_load_csv, "empty file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_EMPTY), NULL));)
 R(gan_dataset_load_csv, "a net file", GAN_EFORMAT, NULL, NULL, gan_dataset *ds; return CALL(gan_dataset_load_csv(&ds, PATH(P_NET), NULL));)
+#define CIFAR(...) gan_dataset *ds; const char *ps[] = {__VA_ARGS__}; \
+    return CALL(gan_dataset_load_cifar10(&ds, ps, sizeof ps / sizeof ps[0]));
+R(gan_dataset_load_cifar10, "out NULL", GAN_EINVAL, "out", NULL,
+  const char *ps[] = {PATH(P_NET)}; return CALL(gan_dataset_load_cifar10(NULL, ps, 1));)
+R(gan_dataset_load_cifar10, "paths NULL", GAN_EINVAL, "paths", NULL,
+  gan_dataset *ds; return CALL(gan_dataset_load_cifar10(&ds, NULL, 1));)
+R(gan_dataset_load_cifar10, "n_paths 0", GAN_EINVAL, "n_paths", NULL,
+  gan_dataset *ds; const char *ps[] = {PATH(P_NET)}; return CALL(gan_dataset_load_cifar10(&ds, ps, 0));)
+R(gan_dataset_load_cifar10, "paths[1] NULL", GAN_EINVAL, "paths[1]", NULL, CIFAR(PATH(P_NET), NULL))
+R(gan_dataset_load_cifar10, "paths[0] empty", GAN_EINVAL, "paths[0]", NULL, CIFAR(""))
+R(gan_dataset_load_cifar10, "missing file", GAN_EIO, "No such file", NULL, CIFAR(PATH(P_MISSING)))
+R(gan_dataset_load_cifar10, "a folder", GAN_EIO, NULL, NULL, CIFAR(PATH(P_DIR)))
+R(gan_dataset_load_cifar10, "a FIFO", GAN_EIO, NULL, NULL, CIFAR(PATH(P_FIFO)))
+R(gan_dataset_load_cifar10, "/dev/zero", GAN_EIO, NULL, NULL, CIFAR(PATH(P_DEV_ZERO)))
+R(gan_dataset_load_cifar10, "empty file", GAN_EFORMAT, "empty", NULL, CIFAR(PATH(P_EMPTY)))
+R(gan_dataset_load_cifar10, "a net file", GAN_EFORMAT, "records", NULL, CIFAR(PATH(P_NET)))
+R(gan_dataset_load_cifar10, "an IDX file", GAN_EFORMAT, "records", NULL, CIFAR(PATH(P_IDX_IMG)))
+#undef CIFAR
 R(gan_scale, "x NULL", GAN_EINVAL, "x", NULL, return CALL(gan_scale(NULL, 4, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
 R(gan_scale, "from 5", GAN_EINVAL, "from", NULL, return CALL(gan_scale(f->out, 4, 5, GAN_RANGE_SYMMETRIC));)
 R(gan_scale, "to -1", GAN_EINVAL, "to", NULL, return CALL(gan_scale(f->out, 4, GAN_RANGE_UNIT, -1));)
@@ -867,6 +885,49 @@ R(gan_scale, "n 0 is a no-op", GAN_OK, NULL, NULL, return CALL(gan_scale(f->out,
 R(gan_dataset_scale, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_scale(NULL, f->data, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
 R(gan_dataset_scale, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, NULL, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
 R(gan_dataset_scale, "from 2", GAN_EINVAL, "from", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, f->data, 2, GAN_RANGE_SYMMETRIC));)
+R(gan_gcn_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_gcn_options_init(NULL, GAN_GCN_OPTIONS_VERSION));)
+R(gan_gcn_options_init, "version 0", GAN_EUNSUPPORTED, "version", NULL,
+  gan_gcn_options o; return CALL(gan_gcn_options_init(&o, 0));)
+/* One options field set to value, for gan_gcn (GCN_ROW) and gan_dataset_gcn
+ * (DGCN_ROW); rows are one a line (see R). */
+#define GCN_ROW(name, code, text, field, value)                                  \
+    R(gan_gcn, name, code, text, NULL,                                           \
+      gan_gcn_options o = GAN_GCN_OPTIONS_INIT; o.field = value;                  \
+      return CALL(gan_gcn(f->out, 2, 3, &o));)
+#define DGCN_ROW(name, code, text, field, value)                                 \
+    R(gan_dataset_gcn, name, code, text, NULL,                                   \
+      gan_dataset *ds; gan_gcn_options o = GAN_GCN_OPTIONS_INIT; o.field = value; \
+      return CALL(gan_dataset_gcn(&ds, f->data, &o));)
+GCN_ROW("bad version", GAN_EUNSUPPORTED, "version", version, 2)
+DGCN_ROW("bad version", GAN_EUNSUPPORTED, "version", version, 2)
+GCN_ROW("scale 0", GAN_EINVAL, "scale", scale, 0.0f)
+DGCN_ROW("scale 0", GAN_EINVAL, "scale", scale, 0.0f)
+GCN_ROW("scale negative", GAN_EINVAL, "scale", scale, -55.0f)
+DGCN_ROW("scale negative", GAN_EINVAL, "scale", scale, -55.0f)
+GCN_ROW("scale NaN", GAN_EINVAL, "scale", scale, NAN)
+DGCN_ROW("scale NaN", GAN_EINVAL, "scale", scale, NAN)
+GCN_ROW("scale Inf", GAN_EINVAL, "scale", scale, INFINITY)
+DGCN_ROW("scale Inf", GAN_EINVAL, "scale", scale, INFINITY)
+GCN_ROW("sqrt_bias negative", GAN_EINVAL, "sqrt_bias", sqrt_bias, -10.0f)
+DGCN_ROW("sqrt_bias negative", GAN_EINVAL, "sqrt_bias", sqrt_bias, -10.0f)
+GCN_ROW("sqrt_bias Inf", GAN_EINVAL, "sqrt_bias", sqrt_bias, INFINITY)
+DGCN_ROW("sqrt_bias Inf", GAN_EINVAL, "sqrt_bias", sqrt_bias, INFINITY)
+GCN_ROW("min_divisor NaN", GAN_EINVAL, "min_divisor", min_divisor, NAN)
+DGCN_ROW("min_divisor NaN", GAN_EINVAL, "min_divisor", min_divisor, NAN)
+GCN_ROW("min_divisor negative", GAN_EINVAL, "min_divisor", min_divisor, -1e-8f)
+DGCN_ROW("min_divisor negative", GAN_EINVAL, "min_divisor", min_divisor, -1e-8f)
+#undef GCN_ROW
+#undef DGCN_ROW
+R(gan_gcn, "x NULL", GAN_EINVAL, "x", NULL, return CALL(gan_gcn(NULL, 2, 3, NULL));)
+R(gan_gcn, "cols 0", GAN_EINVAL, "cols", NULL, return CALL(gan_gcn(f->out, 2, 0, NULL));)
+R(gan_gcn, "use_std with cols 1", GAN_EINVAL, "use_std", NULL,
+  gan_gcn_options o = GAN_GCN_OPTIONS_INIT; o.use_std = 1; return CALL(gan_gcn(f->out, 2, 1, &o));)
+R(gan_gcn, "rows x cols overflows", GAN_EINVAL, "overflow", NULL, return CALL(gan_gcn(f->out, SIZE_MAX / 2, 3, NULL));)
+R(gan_gcn, "a NaN value", GAN_EINVAL, "row 1, column 2", NULL,
+  memcpy(f->out, f->x, 6 * sizeof(float)); f->out[5] = NAN; return CALL(gan_gcn(f->out, 2, 3, NULL));)
+R(gan_gcn, "rows 0 is a no-op", GAN_OK, NULL, NULL, return CALL(gan_gcn(f->out, 0, 3, NULL));)
+R(gan_dataset_gcn, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_gcn(NULL, f->data, NULL));)
+R(gan_dataset_gcn, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_gcn(&ds, NULL, NULL));)
 
 /* ---- generator files ------------------------------------------------------ */
 /* A generator of the fixture's G, made in the row (SETUP), freed after. */
@@ -969,3 +1030,13 @@ R(gan_png_write_grid_rgb, "path is a folder", GAN_EIO, NULL, NULL, return CALL(P
 R(gan_png_write_grid_rgb, "path is a FIFO", GAN_EIO, NULL, NULL, return CALL(PNGRGB(fresh_special(f, P_FIFO), f->x, 2, 2, 2, 1, NULL));)
 R(gan_png_write_grid_rgb, "folder is a regular file", GAN_EIO, NULL, NULL, return CALL(PNGRGB(PATH(P_UNDER_FILE), f->x, 2, 2, 2, 1, NULL));)
 #undef PNGRGB
+#define PNGCHW(path, img, gr, gc, h, w, last) gan_png_write_grid_chw(path, img, gr, gc, h, w, last)
+R(gan_png_write_grid_chw, "path NULL", GAN_EINVAL, "path", NULL, return CALL(PNGCHW(NULL, f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "images NULL", GAN_EINVAL, "images", NULL, return CALL(PNGCHW(PATH(P_OUT), NULL, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "path empty", GAN_EINVAL, "path", NULL, return CALL(PNGCHW("", f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "grid_cols 0", GAN_EINVAL, "grid_cols", NULL, return CALL(PNGCHW(PATH(P_OUT), f->x, 2, 0, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "w 0", GAN_EINVAL, "w", NULL, return CALL(PNGCHW(PATH(P_OUT), f->x, 2, 2, 2, 0, NULL));)
+R(gan_png_write_grid_chw, "h x grid_rows overflows", GAN_EINVAL, "pixels", NULL, return CALL(PNGCHW(PATH(P_OUT), f->x, SIZE_MAX / 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "path is a folder", GAN_EIO, NULL, NULL, return CALL(PNGCHW(PATH(P_DIR), f->x, 2, 2, 2, 1, NULL));)
+R(gan_png_write_grid_chw, "folder is a regular file", GAN_EIO, NULL, NULL, return CALL(PNGCHW(PATH(P_UNDER_FILE), f->x, 2, 2, 2, 1, NULL));)
+#undef PNGCHW

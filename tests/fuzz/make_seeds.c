@@ -2,8 +2,9 @@
  *   make_seeds OUTDIR
  * creates one folder per target (see targets[] in main) holding valid
  * nets, checkpoints of the fuzz session, IDX files (plain and gzip),
- * optimizer states, NPY, CSV and PNG files and generator files, plus a few
- * damaged copies (cut short, one byte too many) next to them. */
+ * optimizer states, NPY, CSV and PNG files, generator files and CIFAR-10
+ * records, plus a few damaged copies (cut short, one byte too many) next
+ * to them. */
 #define GAN_FUZZ_NO_MAIN
 #include "fuzz_common.h"
 
@@ -247,6 +248,31 @@ static void png_seeds(void)
     unlink(path);
 }
 
+/* CIFAR-10: behind the target's file-count byte, one record, two records,
+ * two files of one record each, and refused ones: a label of 10, a
+ * CIFAR-100 record (two label bytes), a record cut short. */
+static void cifar10_seeds(void)
+{
+    enum { REC = 3073 };
+    uint8_t *b = malloc(1 + 2 * REC + 1);
+    FUZZ_REQUIRE(b != NULL, "out of memory");
+    for (size_t i = 0; i < 2 * REC + 1; i++)
+        b[1 + i] = (uint8_t)(i * 7 + i / 256);
+    b[1] = 3;
+    b[1 + REC] = 9;
+    b[0] = 0; /* one file */
+    write_seed("gan_dataset_load_cifar10", "one_record", b, 1 + REC);
+    write_seed("gan_dataset_load_cifar10", "two_records", b, 1 + 2 * REC);
+    write_seed("gan_dataset_load_cifar10", "cut_short", b, REC);
+    write_seed("gan_dataset_load_cifar10", "cifar100_record", b, 1 + REC + 1);
+    b[0] = 1; /* two files */
+    write_seed("gan_dataset_load_cifar10", "two_files", b, 1 + 2 * REC);
+    b[0] = 0;
+    b[1 + REC] = 10;
+    write_seed("gan_dataset_load_cifar10", "label_10", b, 1 + 2 * REC);
+    free(b);
+}
+
 /* Generators: a generator file with a normal prior and a plain net file. */
 static void generator_seeds(void)
 {
@@ -292,7 +318,8 @@ int main(int argc, char **argv)
                                     "/gan_dataset_load_npy",
                                     "/gan_dataset_load_csv",
                                     "/gan_dataset_load_png_dir",
-                                    "/gan_generator_load"};
+                                    "/gan_generator_load",
+                                    "/gan_dataset_load_cifar10"};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s%s", outdir, targets[i]);
@@ -308,5 +335,6 @@ int main(int argc, char **argv)
     csv_seeds();
     png_seeds();
     generator_seeds();
+    cifar10_seeds();
     return 0;
 }

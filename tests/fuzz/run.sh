@@ -3,7 +3,7 @@
 #   tests/fuzz/run.sh TARGET SECONDS [BUILD_DIR]
 # TARGET: gan_net_load, gan_session_load, gan_dataset_load_idx,
 # gan_optimizer_set_state, gan_dataset_load_npy, gan_dataset_load_csv,
-# gan_dataset_load_png_dir or gan_generator_load. BUILD_DIR (default
+# gan_dataset_load_png_dir, gan_generator_load or gan_dataset_load_cifar10. BUILD_DIR (default
 # build-fuzz) is configured with -DGAN_FUZZ=ON and built if needed. New inputs accumulate in
 # BUILD_DIR/tests/fuzz/work/TARGET (started from the generated seeds in
 # .../corpus/TARGET); a failing input is saved in .../artifacts/TARGET/ and
@@ -22,6 +22,7 @@ build=${3:-$root/build-fuzz}
 case $target in
     gan_net_load|gan_session_load|gan_dataset_load_idx|gan_optimizer_set_state) ;;
     gan_dataset_load_npy|gan_dataset_load_csv|gan_dataset_load_png_dir|gan_generator_load) ;;
+    gan_dataset_load_cifar10) ;;
     *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 

@@ -19,7 +19,8 @@ from ._errors import (AbortedError, BusyError, ClosedError, DivergedError, Error
                       StateError, UnsupportedError)
 from .dataset import Dataset, Toy
 from .evaluation import (Parzen, StepStats, interpolate, loss_d, loss_g, nearest_neighbors,
-                         paper_grid, png_write_grid, png_write_grid_rgb, update_d, update_g)
+                         paper_grid, png_write_grid, png_write_grid_chw, png_write_grid_rgb,
+                         update_d, update_g)
 from .generator import Generator, save_generator
 from .net import LayerInfo, Net
 from .optimizer import Optimizer
@@ -81,7 +82,8 @@ def _errors_check(rc):
 
 __all__ = [
     "Rng", "Net", "LayerInfo", "Optimizer", "Dataset", "Toy", "Session", "Stats", "Parzen",
-    "StepStats", "nearest_neighbors", "png_write_grid", "png_write_grid_rgb", "Generator",
+    "StepStats", "nearest_neighbors", "png_write_grid", "png_write_grid_rgb", "png_write_grid_chw",
+    "Generator",
     "save_generator", "interpolate", "paper_grid", "loss_d",
     "loss_g", "update_d", "update_g", "version", "version_string", "abi_version", "blas_info",
     "strerror", "set_log_handler", "Activation", "LayerKind", "Init", "OptimizerKind",

@@ -137,6 +137,33 @@ class Dataset(Handle):
         check(ll.gan_dataset_load_png_dir(ctypes.byref(p), os.fsencode(path), ctypes.byref(o)))
         return cls(None, _ptr=p)
 
+    @classmethod
+    def load_cifar10(cls, paths):
+        """CIFAR-10 binary files (data_batch_1.bin ... test_batch.bin from
+        cifar-10-binary.tar.gz): one path or a list, concatenated in order.
+        Rows of 3072 values in [0,1], channel-major (3 x 32 x 32, as
+        png_write_grid_chw draws them); labels 0..9."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            paths = [paths]
+        enc = [os.fsencode(q) for q in paths]
+        arr = (ctypes.c_char_p * max(len(enc), 1))(*enc)
+        p = ll.dsp()
+        check(ll.gan_dataset_load_cifar10(ctypes.byref(p), arr, len(enc)))
+        return cls(None, _ptr=p)
+
+    def gcn(self, scale=1.0, subtract_mean=True, use_std=False, sqrt_bias=0.0, min_divisor=1e-8):
+        """A new dataset with every row global-contrast-normalised as
+        pylearn2's global_contrast_normalize does it (same arguments and
+        defaults; the paper's CIFAR-10 model used scale=55)."""
+        o = _options(ll.gan_gcn_options, ll.gan_gcn_options_init, ll.GAN_GCN_OPTIONS_VERSION,
+                     {"scale": float(scale), "subtract_mean": int(bool(subtract_mean)),
+                      "use_std": int(bool(use_std)), "sqrt_bias": float(sqrt_bias),
+                      "min_divisor": float(min_divisor)}, "Dataset.gcn")
+        p = ll.dsp()
+        with self._use(False) as d:
+            check(ll.gan_dataset_gcn(ctypes.byref(p), d, ctypes.byref(o)))
+        return type(self)(None, _ptr=p)
+
     def scaled(self, to="symmetric"):
         """A new dataset with the values mapped from [0,1] to [-1,1]
         (to="symmetric") or back (to="unit")."""

@@ -116,6 +116,13 @@ def png_write_grid_rgb(path, images, grid_rows, grid_cols, h, w, last_column=Non
               last_column)
 
 
+def png_write_grid_chw(path, images, grid_rows, grid_cols, h, w, last_column=None):
+    """The same for RGB images laid out 3 x height x width (rows of 3*h*w
+    values or an (n, 3, h, w) array), as Dataset.load_cifar10 gives them."""
+    _png_grid(ll.gan_png_write_grid_chw, 3, path, images, grid_rows, grid_cols, h, w,
+              last_column)
+
+
 def interpolate(anchors, steps):
     """(n_anchors-1)*steps+1 rows going linearly from anchor to anchor."""
     a = as_f32(anchors, "anchors")

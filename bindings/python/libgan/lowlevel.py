@@ -87,6 +87,7 @@ GAN_PNG_ALPHA_DROP = 0
 GAN_PNG_ALPHA_KEEP = 1
 GAN_PNG_DIR_OPTIONS_VERSION = 1
 GAN_CSV_OPTIONS_VERSION = 1
+GAN_GCN_OPTIONS_VERSION = 1
 
 GAN_OUTPUT_IDENTITY = 0
 GAN_OUTPUT_SYMMETRIC_TO_UNIT = 1
@@ -136,6 +137,11 @@ class gan_png_dir_options(Structure):
 class gan_csv_options(Structure):
     _fields_ = [("version", c_uint), ("header", c_uint32), ("label_column", c_int32),
                 ("delimiter", c_uint32)]
+
+
+class gan_gcn_options(Structure):
+    _fields_ = [("version", c_uint), ("scale", c_float), ("subtract_mean", c_uint32),
+                ("use_std", c_uint32), ("sqrt_bias", c_float), ("min_divisor", c_float)]
 
 
 class gan_generator_options(Structure):
@@ -254,8 +260,12 @@ FUNCTIONS = {
     "gan_dataset_load_npy": (cint, [P(dsp), c_char_p]),
     "gan_csv_options_init": (cint, [P(gan_csv_options), cuint]),
     "gan_dataset_load_csv": (cint, [P(dsp), c_char_p, P(gan_csv_options)]),
+    "gan_dataset_load_cifar10": (cint, [P(dsp), P(c_char_p), sz]),
     "gan_scale": (cint, [f32p, sz, cint, cint]),
     "gan_dataset_scale": (cint, [P(dsp), dsp, cint, cint]),
+    "gan_gcn_options_init": (cint, [P(gan_gcn_options), cuint]),
+    "gan_gcn": (cint, [f32p, sz, sz, P(gan_gcn_options)]),
+    "gan_dataset_gcn": (cint, [P(dsp), dsp, P(gan_gcn_options)]),
     # toy
     "gan_toy_options_init": (cint, [toyp, cuint]),
     "gan_toy_width": (sz, [toyp]),
@@ -314,6 +324,7 @@ FUNCTIONS = {
     "gan_nearest_neighbors": (cint, [i64p, f32p, f32p, sz, sz, f32p, sz, sz]),
     "gan_png_write_grid": (cint, [c_char_p, f32p, sz, sz, sz, sz, f32p]),
     "gan_png_write_grid_rgb": (cint, [c_char_p, f32p, sz, sz, sz, sz, f32p]),
+    "gan_png_write_grid_chw": (cint, [c_char_p, f32p, sz, sz, sz, sz, f32p]),
     "gan_interpolate": (cint, [f32p, sz, f32p, sz, sz, sz]),
     "gan_toy_coverage": (cint, [P(gan_coverage), toyp, f32p, sz, sz, sz]),
 }

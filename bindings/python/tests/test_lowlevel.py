@@ -75,11 +75,12 @@ def ctype_of(decl, is_param=True):
     base = " ".join(t for t in tokens if t != "*")
     if base == "void" and stars == 0:
         return None
-    if base == "char" and stars == 1:
-        return ctypes.c_char_p
     if base == "void" and stars == 1:
         return ctypes.c_void_p
-    if base in BASE:
+    if base == "char" and stars >= 1:  # strings; char ** is a pointer to them
+        t = ctypes.c_char_p
+        stars -= 1
+    elif base in BASE:
         t = BASE[base]
     elif base in ("gan_log_fn", "gan_progress_fn"):
         t = getattr(ll, base)

@@ -1,5 +1,6 @@
-"""Own data and generator files through the binding: NPY, CSV and PNG
-folders in, a generator file out and sampled back."""
+"""Own data and generator files through the binding: NPY, CSV, PNG
+folders and CIFAR-10 files in (with contrast normalisation), a generator
+file out and sampled back."""
 import struct
 import zlib
 
@@ -60,6 +61,40 @@ def test_png_folder_and_rgb_grid(tmp_path):
             np.testing.assert_allclose(sym.data, 2 * ds.data - 1, atol=1e-6)
         libgan.png_write_grid_rgb(tmp_path / "grid.png", ds.data, 1, 2, 3, 4)
         assert (tmp_path / "grid.png").stat().st_size > 0
+
+
+def test_cifar10_gcn_and_chw_grid(tmp_path):
+    rng = np.random.default_rng(2)
+    files = []
+    for n in (2, 3):
+        labels = rng.integers(0, 10, n, dtype=np.uint8)
+        pixels = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
+        path = tmp_path / ("data_batch_%d.bin" % n)
+        path.write_bytes(np.concatenate([labels[:, None], pixels], axis=1).tobytes())
+        files.append((path, labels, pixels))
+    with libgan.Dataset.load_cifar10([f[0] for f in files]) as ds:
+        assert ds.shape == (5, 3072)
+        np.testing.assert_array_equal(ds.labels, np.concatenate([f[1] for f in files]))
+        want = np.concatenate([f[2] for f in files]).astype(np.float32) / np.float32(255)
+        np.testing.assert_array_equal(ds.data, want)
+        with ds.gcn(scale=55) as g:
+            y = want.astype(np.float64)
+            y -= y.mean(axis=1, keepdims=True)
+            y /= np.sqrt((y ** 2).sum(axis=1, keepdims=True)) / 55
+            np.testing.assert_allclose(g.data, y, rtol=1e-5, atol=1e-5)
+            np.testing.assert_array_equal(g.labels, ds.labels)
+        libgan.png_write_grid_chw(tmp_path / "grid.png", ds.data[:4], 2, 2, 32, 32)
+        assert (tmp_path / "grid.png").stat().st_size > 0
+    with libgan.Dataset.load_cifar10(files[0][0]) as one:
+        assert one.shape == (2, 3072)
+    (tmp_path / "cut.bin").write_bytes(b"\0" * 3074)
+    with pytest.raises(libgan.FormatError, match="3074 bytes"):
+        libgan.Dataset.load_cifar10(tmp_path / "cut.bin")
+    with pytest.raises(libgan.InvalidArgumentError, match="n_paths"):
+        libgan.Dataset.load_cifar10([])
+    with libgan.Dataset.load_cifar10(files[0][0]) as one:
+        with pytest.raises(libgan.InvalidArgumentError, match="scale"):
+            one.gcn(scale=0)
 
 
 def test_generator_file_round_trip(tmp_path, rig):
