@@ -576,7 +576,12 @@ GAN_EXTERN int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_
 GAN_EXTERN int gan_net_layer_shape(gan_layer_shape *out, const gan_net *net, size_t layer);
 
 /**
- * @brief Initialise the weights of every dense and maxout layer; biases to zero.
+ * @brief Initialise the weights of every dense, maxout, conv2d and deconv2d
+ * layer; biases to zero; batch norm gamma to 1 and beta to 0.
+ *
+ * Fans of #GAN_INIT_GLOROT_UNIFORM and #GAN_INIT_HE_NORMAL: dense and maxout
+ * in_width and out_cols; conv2d and deconv2d in_channels * kernel^2 and
+ * out_channels * kernel^2.
  * @param net   The net.
  * @param rng   Source of the random draws.
  * @param init  A #gan_init.
@@ -596,7 +601,9 @@ GAN_EXTERN int gan_net_init(gan_net *net, gan_rng *rng, int init, float scale);
  */
 GAN_EXTERN int gan_net_init_layer(gan_net *net, size_t layer, gan_rng *rng, int init, float scale);
 /**
- * @brief Set a dense/maxout layer's biases (n = its out_cols). Copied.
+ * @brief Set a layer's biases: n = out_cols of a dense or maxout layer, the
+ * output channels of a conv2d or deconv2d layer, the channels of a batch
+ * norm layer (its beta). Copied.
  * @param net   The net.
  * @param layer Index of the layer (0-based).
  * @param bias  n values, copied.
