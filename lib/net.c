@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_LEAKY_SLOPE 0.2f
-
 int gan_net_create(gan_net **out, size_t input_width)
 {
     GAN_CHECK_NULL("gan_net_create", out);
@@ -159,7 +157,7 @@ int gan_net_add_dense(gan_net *net, size_t units, int activation)
 {
     const gan__layer_spec s = {.kind = GAN_LAYER_DENSE, .act = (uint32_t)activation,
                                .units = units, .pieces = 1, .keep = 1.0f,
-                               .slope = DEFAULT_LEAKY_SLOPE};
+                               .slope = GAN__NET_DEFAULT_SLOPE};
     return add_flat(net, &s, "gan_net_add_dense");
 }
 

@@ -12,6 +12,8 @@
  * ask for before its sizes are checked against the bytes present). */
 #define GAN__NET_MAX_LAYERS 4096u
 #define GAN__NET_MAX_WIDTH UINT32_MAX
+/* Negative-side slope of a new leaky ReLU dense layer. */
+#define GAN__NET_DEFAULT_SLOPE 0.2f
 
 typedef struct gan__layer {
     uint32_t kind;   /* gan_layer_kind */
