@@ -296,6 +296,21 @@ GAN_EXTERN int gan_rng_set_state(gan_rng *rng, const uint64_t state[GAN_RNG_STAT
  * maxout layer out_cols = units * pieces and unit j is the max of
  * pre-activations j*pieces ... j*pieces + pieces - 1. Dropout layers have
  * no parameters.
+ *
+ * @section gan_images Images
+ * Every layer sees each example as one row. Image layers read a row as an
+ * image of C channels of H x W pixels, channel-major (the NCHW order of
+ * PyTorch): value (c, y, x) is at c*H*W + y*W + x. A flat width n is the
+ * image n x 1 x 1; gan_net_add_reshape() declares another shape of the
+ * same width, and a dense or maxout layer after an image layer takes the
+ * flat row C*H*W. Kernels are square (kernel x kernel) with the same stride
+ * and padding in both directions. Parameter layouts:
+ * - conv2d: W[oc][ic][ky][kx] (out_channels x in_channels*kernel*kernel,
+ *   PyTorch's Conv2d weight), then one bias per output channel.
+ * - deconv2d: W[ic][oc][ky][kx] (in_channels x out_channels*kernel*kernel,
+ *   PyTorch's ConvTranspose2d weight), then one bias per output channel.
+ * - batch norm: gamma (one per channel), then beta (one per channel).
+ * gan_net_layer_shape() describes a layer's shapes.
  * @{
  */
 
@@ -315,7 +330,13 @@ typedef enum gan_activation {
 typedef enum gan_layer_kind {
     GAN_LAYER_DENSE = 0,  /**< fully connected, with an activation */
     GAN_LAYER_MAXOUT = 1, /**< maxout over pieces */
-    GAN_LAYER_DROPOUT = 2 /**< inverted dropout */
+    GAN_LAYER_DROPOUT = 2, /**< inverted dropout */
+    GAN_LAYER_RESHAPE = 3, /**< a new image shape of the same width */
+    GAN_LAYER_CONV2D = 4,  /**< 2-D convolution, with an activation */
+    GAN_LAYER_DECONV2D = 5, /**< 2-D transposed convolution, with an activation */
+    GAN_LAYER_CHANNEL_MAXOUT = 6, /**< per pixel max over groups of channels */
+    GAN_LAYER_MAXPOOL = 7,  /**< 2-D max pooling */
+    GAN_LAYER_BATCHNORM = 8 /**< batch normalisation */
 } gan_layer_kind;
 
 /** Weight initialisations of gan_net_init(). */
@@ -339,6 +360,22 @@ typedef struct gan_layer_info {
     uint64_t param_offset; /**< index of this layer's W in the flat array */
     uint64_t num_params;   /**< W and b together */
 } gan_layer_info;
+
+/** Image shapes and geometry of one layer (gan_net_layer_shape()). */
+typedef struct gan_layer_shape {
+    uint64_t in_channels;  /**< input image channels (flat input: its width) */
+    uint64_t in_height;    /**< input image height (flat input: 1) */
+    uint64_t in_width;     /**< input image width (flat input: 1) */
+    uint64_t out_channels; /**< output image channels (flat output: its width) */
+    uint64_t out_height;   /**< output image height (flat output: 1) */
+    uint64_t out_width;    /**< output image width (flat output: 1) */
+    uint64_t kernel;       /**< conv2d, deconv2d, max pool; else 0 */
+    uint64_t stride;       /**< conv2d, deconv2d, max pool; else 0 */
+    uint64_t pad;          /**< conv2d, deconv2d, max pool; else 0 */
+    uint64_t out_pad;      /**< deconv2d; else 0 */
+    float momentum;        /**< batch norm; else 0 */
+    float eps;             /**< batch norm; else 0 */
+} gan_layer_shape;
 
 /**
  * @brief Create an empty net taking rows of input_width values.
@@ -383,6 +420,107 @@ GAN_EXTERN int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces);
  * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_net_add_dropout(gan_net *net, float keep);
+/**
+ * @brief Read the current output (width channels*height*width) as an image
+ * of that shape from here on (see @ref gan_images); no parameters, no
+ * computation.
+ * @param net      The net.
+ * @param channels Channels (> 0).
+ * @param height   Height (> 0).
+ * @param width    Width (> 0).
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE when the product differs from
+ *         the current output width, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_reshape(gan_net *net, size_t channels, size_t height, size_t width);
+/**
+ * @brief Append a 2-D convolution (cross-correlation, as in PyTorch) of the
+ * current C x H x W image with out_channels square kernels.
+ *
+ * The input is zero-padded by pad pixels on each side; the output is
+ * out_channels x OH x OW with OH = (H + 2 pad - kernel) / stride + 1
+ * (rounded down), OW likewise; then the activation, as in a dense layer.
+ * @param net          The net.
+ * @param out_channels Output channels (> 0).
+ * @param kernel       Kernel side (> 0, at most H + 2 pad and W + 2 pad).
+ * @param stride       Stride (> 0).
+ * @param pad          Zero padding on each side (< kernel).
+ * @param activation   A #gan_activation.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE when the kernel does not fit,
+ *         #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_conv2d(gan_net *net, size_t out_channels, size_t kernel, size_t stride,
+                                  size_t pad, int activation);
+/**
+ * @brief Append a 2-D transposed convolution ("deconvolution"): the
+ * gradient of gan_net_add_conv2d() with respect to its input, plus a bias
+ * and the activation.
+ *
+ * A C x H x W input gives out_channels x OH x OW with
+ * OH = (H - 1) stride - 2 pad + kernel + out_pad, OW likewise (PyTorch's
+ * ConvTranspose2d): out_pad (< stride) picks one of the output sizes that a
+ * convolution of that stride maps back to H. The paper's 10 x 10 -> 32 x 32
+ * is kernel 5, stride 3, pad 0: 9 * 3 + 5 = 32.
+ * @param net          The net.
+ * @param out_channels Output channels (> 0).
+ * @param kernel       Kernel side (> 0).
+ * @param stride       Stride (> 0).
+ * @param pad          Rows and columns cut from each side of the output (< kernel).
+ * @param out_pad      Rows and columns added at the bottom and right (< stride).
+ * @param activation   A #gan_activation.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE when the output would be empty
+ *         or too large, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_deconv2d(gan_net *net, size_t out_channels, size_t kernel,
+                                    size_t stride, size_t pad, size_t out_pad, int activation);
+/**
+ * @brief Append a maxout over channels: a C x H x W input with C =
+ * units * pieces gives units x H x W; output channel u at a pixel is the max
+ * of input channels u*pieces ... u*pieces + pieces - 1 (consecutive
+ * channels, as pylearn2's maxout convolution groups them) at that pixel.
+ * No parameters.
+ * @param net    The net.
+ * @param pieces Channels per group (> 0, dividing the input channels).
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE when pieces does not divide
+ *         the channels, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_channel_maxout(gan_net *net, size_t pieces);
+/**
+ * @brief Append a max pooling of each channel over kernel x kernel windows.
+ *
+ * The output size follows pylearn2 (cuda-convnet) pooling:
+ * OH = ceil((H + 2 pad - kernel) / stride) + 1, so the last window may hang
+ * over the bottom edge; windows are clipped to the image and padding never
+ * wins. Every window must hold at least one pixel of the image. The
+ * paper's CIFAR-10 discriminator pools with kernel 4 stride 2 and kernel 2
+ * stride 2, pad 0.
+ * @param net    The net.
+ * @param kernel Window side (> 0, at most H + 2 pad and W + 2 pad).
+ * @param stride Stride (> 0).
+ * @param pad    Padding on each side (< kernel).
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE when the window does not fit,
+ *         #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_maxpool(gan_net *net, size_t kernel, size_t stride, size_t pad);
+/**
+ * @brief Append a batch normalisation: per channel of an image input (over
+ * the rows and pixels of the batch), per feature of a flat one.
+ *
+ * y = gamma (x - mean) / sqrt(var + eps) + beta. Training passes use the
+ * batch's mean and (biased) variance and update the running statistics:
+ * running = (1 - momentum) running + momentum batch, the variance unbiased
+ * (PyTorch's convention); they start at mean 0, variance 1. Inference
+ * (gan_net_forward()) uses the running statistics. gamma and beta are
+ * parameters (gamma starts at 1, beta at 0, also after gan_net_init());
+ * the running statistics are not parameters (optimizers leave them alone)
+ * but are saved with the net and in session checkpoints. The
+ * discriminator's fused real + fake pass of a session normalises the two
+ * halves as one batch.
+ * @param net      The net.
+ * @param momentum Weight of the batch in the running statistics, in (0, 1].
+ * @param eps      Added to the variance, > 0 and finite.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_batchnorm(gan_net *net, float momentum, float eps);
 /** @} */
 /**
  * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU dense layer.
@@ -425,9 +563,25 @@ GAN_EXTERN size_t gan_net_num_params(const gan_net *net);
  * @return #GAN_OK, or #GAN_EINVAL for NULL pointers or a layer out of range.
  */
 GAN_EXTERN int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_t layer);
+/**
+ * @brief Describe one layer's image shapes and geometry.
+ *
+ * For the layers of gan_layer_info: units is the output channels and
+ * pieces the channel maxout's pieces (else 1).
+ * @param[out] out   Receives the shapes.
+ * @param      net   The net.
+ * @param      layer Index of the layer (0-based).
+ * @return #GAN_OK, or #GAN_EINVAL for NULL pointers or a layer out of range.
+ */
+GAN_EXTERN int gan_net_layer_shape(gan_layer_shape *out, const gan_net *net, size_t layer);
 
 /**
- * @brief Initialise the weights of every dense and maxout layer; biases to zero.
+ * @brief Initialise the weights of every dense, maxout, conv2d and deconv2d
+ * layer; biases to zero; batch norm gamma to 1 and beta to 0.
+ *
+ * Fans of #GAN_INIT_GLOROT_UNIFORM and #GAN_INIT_HE_NORMAL: dense and maxout
+ * in_width and out_cols; conv2d and deconv2d in_channels * kernel^2 and
+ * out_channels * kernel^2.
  * @param net   The net.
  * @param rng   Source of the random draws.
  * @param init  A #gan_init.
@@ -447,7 +601,9 @@ GAN_EXTERN int gan_net_init(gan_net *net, gan_rng *rng, int init, float scale);
  */
 GAN_EXTERN int gan_net_init_layer(gan_net *net, size_t layer, gan_rng *rng, int init, float scale);
 /**
- * @brief Set a dense/maxout layer's biases (n = its out_cols). Copied.
+ * @brief Set a layer's biases: n = out_cols of a dense or maxout layer, the
+ * output channels of a conv2d or deconv2d layer, the channels of a batch
+ * norm layer (its beta). Copied.
  * @param net   The net.
  * @param layer Index of the layer (0-based).
  * @param bias  n values, copied.

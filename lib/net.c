@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_LEAKY_SLOPE 0.2f
-
 int gan_net_create(gan_net **out, size_t input_width)
 {
     GAN_CHECK_NULL("gan_net_create", out);
@@ -33,7 +31,7 @@ void gan__net_free_workspace(gan_net *net)
 {
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
-        if (l->y != l->pre)
+        if (l->y != l->pre && l->kind != GAN_LAYER_RESHAPE)
             free(l->y);
         free(l->pre);
         free(l->arg);
@@ -43,6 +41,8 @@ void gan__net_free_workspace(gan_net *net)
     }
     free(net->input);
     net->input = NULL;
+    free(net->col);
+    net->col = NULL;
     for (int i = 0; i < 3; i++) {
         free(net->scratch[i]);
         net->scratch[i] = NULL;
@@ -64,24 +64,42 @@ void gan_net_free(gan_net *net)
     free(net->layers);
     free(net->params);
     free(net->grads);
+    free(net->state);
     free(net);
 }
 
-/* Append a layer reading the current output width; grows the parameter and
- * gradient arrays (new entries zero). */
-static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
+void gan__net_default_params(gan_net *net, const gan__layer *l)
 {
-    if (net->n_layers >= GAN__NET_MAX_LAYERS)
-        return gan__error(GAN_EINVAL, "%s: a net has at most %u layers", fn, GAN__NET_MAX_LAYERS);
-    size_t np = 0;
-    if (proto->kind != GAN_LAYER_DROPOUT) {
-        size_t w;
-        if (gan__mul_size(&w, proto->in, proto->cols) || w > SIZE_MAX - proto->cols)
-            return gan__error(GAN_EINVAL, "%s: layer too large", fn);
-        np = w + proto->cols;
+    if (l->kind != GAN_LAYER_BATCHNORM)
+        return;
+    float *p = net->params + l->poff;
+    for (size_t c = 0; c < l->nw; c++) {
+        p[c] = 1.0f;      /* gamma */
+        p[l->nw + c] = 0.0f; /* beta */
     }
+}
+
+/* Grow a float array by n entries. */
+static int grow(float **a, size_t have, size_t n)
+{
+    float *p = realloc(*a, (have + n) * sizeof *p);
+    if (p == NULL)
+        return -1;
+    *a = p;
+    return 0;
+}
+
+/* Append a planned layer (gan__net_plan); grows the parameter, gradient
+ * and state arrays (new parameters and gradients zero, then the layer's
+ * defaults; batch norm state mean 0, variance 1). */
+int gan__net_append(gan_net *net, const gan__layer *proto, const char *fn)
+{
+    const size_t np = proto->np;
+    const size_t ns = proto->kind == GAN_LAYER_BATCHNORM ? 2 * proto->oc : 0;
     if (np > SIZE_MAX / sizeof(float) - net->n_params)
         return gan__error(GAN_EINVAL, "%s: too many parameters", fn);
+    if (ns > SIZE_MAX / sizeof(float) - net->n_state)
+        return gan__error(GAN_EINVAL, "%s: too many running statistics", fn);
     if (net->n_layers == net->cap_layers) {
         size_t cap = net->cap_layers ? 2 * net->cap_layers : 4;
         gan__layer *nl = realloc(net->layers, cap * sizeof *nl);
@@ -91,17 +109,18 @@ static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
         net->cap_layers = cap;
     }
     if (np > 0) {
-        size_t total = net->n_params + np;
-        float *p = realloc(net->params, total * sizeof *p);
-        if (p == NULL)
+        if (grow(&net->params, net->n_params, np) || grow(&net->grads, net->n_params, np))
             return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
-        net->params = p;
-        float *g = realloc(net->grads, total * sizeof *g);
-        if (g == NULL)
+        memset(net->params + net->n_params, 0, np * sizeof(float));
+        memset(net->grads + net->n_params, 0, np * sizeof(float));
+    }
+    if (ns > 0) {
+        if (grow(&net->state, net->n_state, ns))
             return gan__error(GAN_ENOMEM, "%s: out of memory", fn);
-        net->grads = g;
-        memset(p + net->n_params, 0, np * sizeof *p);
-        memset(g + net->n_params, 0, np * sizeof *g);
+        for (size_t c = 0; c < ns / 2; c++) {
+            net->state[net->n_state + c] = 0.0f;
+            net->state[net->n_state + ns / 2 + c] = 1.0f;
+        }
     }
     /* The workspace no longer matches the layers; rebuilt on next use. A
      * training forward that ran before is forgotten: remember why. */
@@ -111,70 +130,48 @@ static int append_layer(gan_net *net, const gan__layer *proto, const char *fn)
     gan__layer *l = &net->layers[net->n_layers++];
     *l = *proto;
     l->poff = net->n_params;
-    l->np = np;
+    l->soff = net->n_state;
     l->pre = l->y = l->mask = NULL;
     l->arg = NULL;
     net->n_params += np;
+    net->n_state += ns;
+    gan__net_default_params(net, l);
     if (l->cols > net->max_width)
         net->max_width = l->cols;
     if (l->out > net->max_width)
         net->max_width = l->out;
+    if (l->colw > net->col_width)
+        net->col_width = l->colw;
     return GAN_OK;
+}
+
+static int add_flat(gan_net *net, const gan__layer_spec *s, const char *fn)
+{
+    GAN_CHECK_NULL(fn, net);
+    gan__layer l;
+    int rc = gan__net_plan(&l, net, s, fn);
+    return rc ? rc : gan__net_append(net, &l, fn);
 }
 
 int gan_net_add_dense(gan_net *net, size_t units, int activation)
 {
-    GAN_CHECK_NULL("gan_net_add_dense", net);
-    GAN_CHECK_NONZERO("gan_net_add_dense", units);
-    if (units > GAN__NET_MAX_WIDTH)
-        return gan__error(GAN_EINVAL, "gan_net_add_dense: units %zu too large", units);
-    if (activation < GAN_ACT_IDENTITY || activation > GAN_ACT_SIGMOID)
-        return gan__error(GAN_EINVAL, "gan_net_add_dense: activation %d is not a gan_activation",
-                          activation);
-    gan__layer l = {0};
-    l.kind = GAN_LAYER_DENSE;
-    l.act = (uint32_t)activation;
-    l.in = gan_net_output_width(net);
-    l.units = l.cols = l.out = units;
-    l.pieces = 1;
-    l.keep = 1.0f;
-    l.slope = DEFAULT_LEAKY_SLOPE;
-    return append_layer(net, &l, "gan_net_add_dense");
+    const gan__layer_spec s = {.kind = GAN_LAYER_DENSE, .act = (uint32_t)activation,
+                               .units = units, .pieces = 1, .keep = 1.0f,
+                               .slope = GAN__NET_DEFAULT_SLOPE};
+    return add_flat(net, &s, "gan_net_add_dense");
 }
 
 int gan_net_add_maxout(gan_net *net, size_t units, size_t pieces)
 {
-    GAN_CHECK_NULL("gan_net_add_maxout", net);
-    GAN_CHECK_NONZERO("gan_net_add_maxout", units);
-    GAN_CHECK_NONZERO("gan_net_add_maxout", pieces);
-    if (pieces > GAN__NET_MAX_WIDTH)
-        return gan__error(GAN_EINVAL, "gan_net_add_maxout: pieces %zu too large", pieces);
-    gan__layer l = {0};
-    l.kind = GAN_LAYER_MAXOUT;
-    l.act = GAN_ACT_IDENTITY;
-    l.in = gan_net_output_width(net);
-    l.units = l.out = units;
-    l.pieces = pieces;
-    if (gan__mul_size(&l.cols, units, pieces) || l.cols > GAN__NET_MAX_WIDTH)
-        return gan__error(GAN_EINVAL, "gan_net_add_maxout: units * pieces too large");
-    l.keep = 1.0f;
-    return append_layer(net, &l, "gan_net_add_maxout");
+    const gan__layer_spec s = {.kind = GAN_LAYER_MAXOUT, .units = units, .pieces = pieces,
+                               .keep = 1.0f};
+    return add_flat(net, &s, "gan_net_add_maxout");
 }
 
 int gan_net_add_dropout(gan_net *net, float keep)
 {
-    GAN_CHECK_NULL("gan_net_add_dropout", net);
-    if (!(keep > 0.0f && keep <= 1.0f))
-        return gan__error(GAN_EINVAL, "gan_net_add_dropout: keep must be in (0, 1], got %g",
-                          (double)keep);
-    gan__layer l = {0};
-    l.kind = GAN_LAYER_DROPOUT;
-    l.act = GAN_ACT_IDENTITY;
-    l.in = l.out = l.cols = gan_net_output_width(net);
-    l.units = l.out;
-    l.pieces = 1;
-    l.keep = keep;
-    return append_layer(net, &l, "gan_net_add_dropout");
+    const gan__layer_spec s = {.kind = GAN_LAYER_DROPOUT, .units = 1, .pieces = 1, .keep = keep};
+    return add_flat(net, &s, "gan_net_add_dropout");
 }
 
 int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope)
@@ -248,8 +245,12 @@ int gan__net_has_dropout(const gan_net *net)
 static int init_one(gan_net *net, gan__layer *l, gan_rng *rng, int init, float scale,
                     const char *fn)
 {
+    if (l->kind == GAN_LAYER_BATCHNORM) {
+        gan__net_default_params(net, l);
+        return GAN_OK;
+    }
     float *w = net->params + l->poff;
-    size_t nw = l->in * l->cols;
+    const size_t nw = l->nw;
     switch (init) {
     case GAN_INIT_UNIFORM:
         gan_rng_uniform(w, nw, rng, -scale, scale);
@@ -258,17 +259,17 @@ static int init_one(gan_net *net, gan__layer *l, gan_rng *rng, int init, float s
         gan__rng_fill_normal(rng, w, nw, 0.0f, scale);
         break;
     case GAN_INIT_GLOROT_UNIFORM: {
-        float r = (float)sqrt(6.0 / (double)(l->in + l->cols));
+        float r = (float)sqrt(6.0 / (double)(l->fan_in + l->fan_out));
         gan_rng_uniform(w, nw, rng, -r, r);
         break;
     }
     case GAN_INIT_HE_NORMAL:
-        gan__rng_fill_normal(rng, w, nw, 0.0f, (float)sqrt(2.0 / (double)l->in));
+        gan__rng_fill_normal(rng, w, nw, 0.0f, (float)sqrt(2.0 / (double)l->fan_in));
         break;
     default:
         return gan__error(GAN_EINVAL, "%s: init %d is not a gan_init", fn, init);
     }
-    memset(w + nw, 0, l->cols * sizeof *w);
+    memset(w + nw, 0, (l->np - nw) * sizeof *w);
     return GAN_OK;
 }
 
@@ -320,10 +321,10 @@ int gan_net_set_bias(gan_net *net, size_t layer, const float *bias, size_t n)
     const gan__layer *l = &net->layers[layer];
     if (l->np == 0)
         return gan__error(GAN_EINVAL, "gan_net_set_bias: layer %zu has no parameters", layer);
-    if (n != l->cols)
+    if (n != l->np - l->nw)
         return gan__error(GAN_ESHAPE, "gan_net_set_bias: n is %zu, layer %zu has %zu biases",
-                          n, layer, l->cols);
-    memcpy(net->params + l->poff + l->in * l->cols, bias, n * sizeof *bias);
+                          n, layer, l->np - l->nw);
+    memcpy(net->params + l->poff + l->nw, bias, n * sizeof *bias);
     return GAN_OK;
 }
 
@@ -343,7 +344,7 @@ int gan_net_init_output_bias_from_mean(gan_net *net, const float *mean, size_t n
     for (size_t j = 0; j < n; j++)
         if (isnan(mean[j]))
             return gan__error(GAN_EINVAL, "gan_net_init_output_bias_from_mean: mean[%zu] is NaN", j);
-    float *b = net->params + l->poff + l->in * l->cols;
+    float *b = net->params + l->poff + l->nw;
     for (size_t j = 0; j < n; j++) {
         double m = mean[j];
         if (m < 1e-7)
@@ -413,32 +414,79 @@ size_t gan__net_nonfinite_layer(const gan_net *net)
     return SIZE_MAX;
 }
 
+/* Max-norm sees each layer's weights as units (one per output unit or
+ * channel) of `len` incoming weights: unit u's weight j is at
+ * u * ustride + (j / inner) * ostride + j % inner. Batch norm is left
+ * alone. */
+typedef struct norm_view {
+    size_t units, len, inner, ustride, ostride;
+} norm_view;
+
+static int norm_view_of(norm_view *v, const gan__layer *l)
+{
+    const size_t kk = l->kernel * l->kernel;
+    switch (l->kind) {
+    case GAN_LAYER_DENSE:
+    case GAN_LAYER_MAXOUT: /* columns of W (in x cols) */
+        *v = (norm_view){l->cols, l->in, 1, 1, l->cols};
+        return 1;
+    case GAN_LAYER_CONV2D: /* rows of W (oc x ic k k) */
+        *v = (norm_view){l->oc, l->nw / l->oc, l->nw / l->oc, l->nw / l->oc, 0};
+        return 1;
+    case GAN_LAYER_DECONV2D: /* W[ic][oc][k k]: kk runs of each ic row */
+        *v = (norm_view){l->oc, l->ic * kk, kk, kk, l->oc * kk};
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 size_t gan__net_max_norm_scratch(const gan_net *net)
 {
     size_t widest = 1;
+    norm_view v;
     for (size_t i = 0; i < net->n_layers; i++)
-        if (net->layers[i].np > 0 && net->layers[i].cols > widest)
-            widest = net->layers[i].cols;
+        if (norm_view_of(&v, &net->layers[i]) && v.units > widest)
+            widest = v.units;
     return widest;
 }
 
 void gan__net_apply_max_norm(gan_net *net, float c, float *norm)
 {
+    norm_view v;
     for (size_t i = 0; i < net->n_layers; i++) {
         const gan__layer *l = &net->layers[i];
-        if (l->np == 0)
+        if (!norm_view_of(&v, l))
             continue;
         float *w = net->params + l->poff;
-        memset(norm, 0, l->cols * sizeof *norm);
-        for (size_t r = 0; r < l->in; r++)
-            for (size_t j = 0; j < l->cols; j++)
-                norm[j] += w[r * l->cols + j] * w[r * l->cols + j];
-        for (size_t j = 0; j < l->cols; j++) {
+        if (l->kind == GAN_LAYER_DENSE || l->kind == GAN_LAYER_MAXOUT) {
+            /* Row by row, so the loops run along memory. */
+            memset(norm, 0, l->cols * sizeof *norm);
+            for (size_t r = 0; r < l->in; r++)
+                for (size_t j = 0; j < l->cols; j++)
+                    norm[j] += w[r * l->cols + j] * w[r * l->cols + j];
+        } else {
+            for (size_t u = 0; u < v.units; u++) {
+                float s = 0.0f;
+                for (size_t j = 0; j < v.len; j++) {
+                    const float x = w[u * v.ustride + (j / v.inner) * v.ostride + j % v.inner];
+                    s += x * x;
+                }
+                norm[u] = s;
+            }
+        }
+        for (size_t j = 0; j < v.units; j++) {
             const float nj = sqrtf(norm[j]);
             norm[j] = nj > c ? c / nj : 1.0f;
         }
-        for (size_t r = 0; r < l->in; r++)
-            for (size_t j = 0; j < l->cols; j++)
-                w[r * l->cols + j] *= norm[j];
+        if (l->kind == GAN_LAYER_DENSE || l->kind == GAN_LAYER_MAXOUT) {
+            for (size_t r = 0; r < l->in; r++)
+                for (size_t j = 0; j < l->cols; j++)
+                    w[r * l->cols + j] *= norm[j];
+        } else {
+            for (size_t u = 0; u < v.units; u++)
+                for (size_t j = 0; j < v.len; j++)
+                    w[u * v.ustride + (j / v.inner) * v.ostride + j % v.inner] *= norm[u];
+        }
     }
 }

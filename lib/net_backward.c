@@ -128,14 +128,34 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
 
         grad_job j = {0};
         j.g = g;
-        if (l->kind == GAN_LAYER_DROPOUT) {
+        float *gl = want_params && l->np > 0 ? gout + l->poff : NULL;
+        switch (l->kind) {
+        case GAN_LAYER_DROPOUT:
             if (want_dx) {
                 j.dst = dst;
                 j.mask = l->mask + row_begin * l->in;
                 j.cols = l->in;
                 gan__pool_run(pool, dropout_back_rows, &j, rows, 1, gan__min_rows(l->in));
             }
-        } else {
+            break;
+        case GAN_LAYER_RESHAPE:
+            /* The gradient passes through unchanged. */
+            if (i > 0)
+                continue;
+            if (dx != NULL)
+                memcpy(dx, g, rows * l->in * sizeof *dx);
+            break;
+        case GAN_LAYER_MAXPOOL:
+        case GAN_LAYER_CHANNEL_MAXOUT:
+            if (want_dx)
+                gan__pool_backward(l, dst, g, l->arg + row_begin * l->out, rows);
+            break;
+        case GAN_LAYER_BATCHNORM:
+            gan__bn_backward(l, net->params + l->poff, want_dx ? dst : NULL, gl, g,
+                             l->pre + row_begin * l->out, l->mask, rows, net->last_rows, alpha,
+                             beta);
+            break;
+        default: {
             const float *dpre;
             float *tmp = net->scratch[2];
             const size_t cols = l->cols;
@@ -157,12 +177,19 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
                 gan__pool_run(pool, act_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
             }
-            if (want_params)
-                param_grads(gout + l->poff, l, x, dpre, rows, alpha, beta);
+            if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
+                gan__conv_backward(l, net->params + l->poff, want_dx ? dst : NULL, gl, dpre, x,
+                                   rows, net->col, alpha, beta);
+                break;
+            }
+            if (gl != NULL)
+                param_grads(gl, l, x, dpre, rows, alpha, beta);
             if (want_dx)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)l->in,
                             (int)cols, 1.0f, dpre, (int)cols, net->params + l->poff, (int)cols,
                             0.0f, dst, (int)l->in);
+            break;
+        }
         }
         if (i > 0) {
             g = dst;

@@ -152,12 +152,13 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
                           out_cols, width);
     const size_t block = rows < INFER_BLOCK_ROWS ? rows : INFER_BLOCK_ROWS;
     const size_t per = block * net->max_width;
-    float *buf = malloc(3 * per * sizeof *buf);
+    float *buf = malloc((3 * per + net->col_width) * sizeof *buf);
     if (buf == NULL)
         return gan__error(GAN_ENOMEM, "gan_net_forward: out of memory for %zu x %zu scratch",
                           block, net->max_width);
     float *ping[2] = {buf, buf + per};
     float *pre = buf + 2 * per;
+    float *col = buf + 3 * per;
 
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         const size_t n = rows - r0 < block ? rows - r0 : block;
@@ -175,8 +176,16 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
             } else if (l->kind == GAN_LAYER_MAXOUT) {
                 gemm_forward(pre, cur, w, w + l->in * l->cols, n, l->in, l->cols);
                 maxout(dst, NULL, pre, n, l->units, l->pieces);
+            } else if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
+                gan__conv_forward(l, w, dst, cur, n, col);
+                activate(dst, dst, n, l->cols, l->act, l->slope,
+                         !(last && (flags & GAN_FORWARD_LOGITS)));
+            } else if (l->kind == GAN_LAYER_MAXPOOL || l->kind == GAN_LAYER_CHANNEL_MAXOUT) {
+                gan__pool_forward(l, dst, NULL, cur, n);
+            } else if (l->kind == GAN_LAYER_BATCHNORM) {
+                gan__bn_infer(l, w, net->state + l->soff, dst, cur, n);
             } else {
-                continue; /* dropout is the identity at inference */
+                continue; /* dropout is the identity at inference, reshape always */
             }
             cur = dst;
             which ^= 1;
@@ -232,8 +241,30 @@ int gan__net_reserve(gan_net *net, size_t rows, const char *fn)
         net->scratch[k] = malloc(rows * net->max_width * sizeof(float));
         fail |= net->scratch[k] == NULL;
     }
+    if (net->col_width > 0) {
+        net->col = malloc(net->col_width * sizeof(float));
+        fail |= net->col == NULL;
+    }
     for (size_t i = 0; i < net->n_layers && !fail; i++) {
         gan__layer *l = &net->layers[i];
+        switch (l->kind) {
+        case GAN_LAYER_RESHAPE: /* borrows its input in each forward */
+            continue;
+        case GAN_LAYER_MAXPOOL:
+        case GAN_LAYER_CHANNEL_MAXOUT:
+            l->y = malloc(rows * l->out * sizeof(float));
+            l->arg = malloc(rows * l->out * sizeof(uint32_t));
+            fail |= l->y == NULL || l->arg == NULL;
+            continue;
+        case GAN_LAYER_BATCHNORM:
+            l->pre = malloc(rows * l->out * sizeof(float));
+            l->y = malloc(rows * l->out * sizeof(float));
+            l->mask = malloc(2 * l->oc * sizeof(float));
+            fail |= l->pre == NULL || l->y == NULL || l->mask == NULL;
+            continue;
+        default:
+            break;
+        }
         if (l->kind == GAN_LAYER_DROPOUT) {
             l->mask = malloc(rows * l->in * sizeof(float));
             l->y = malloc(rows * l->out * sizeof(float));
@@ -331,7 +362,7 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
         const float *w = l->np ? net->params + l->poff : NULL;
-        const float *bias = l->np ? w + l->in * l->cols : NULL;
+        const float *bias = l->np ? w + l->nw : NULL;
         act_job j = {0};
         j.pre = l->pre;
         j.out = l->y;
@@ -349,6 +380,22 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
         case GAN_LAYER_MAXOUT:
             gemm_forward(l->pre, cur, w, bias, rows, l->in, l->cols);
             gan__pool_run(pool, maxout_rows, &j, rows, 1, gan__min_rows(l->cols));
+            break;
+        case GAN_LAYER_CONV2D:
+        case GAN_LAYER_DECONV2D:
+            gan__conv_forward(l, w, l->pre, cur, rows, net->col);
+            if (l->y != l->pre)
+                gan__pool_run(pool, act_rows, &j, rows, 1, gan__min_rows(l->cols));
+            break;
+        case GAN_LAYER_RESHAPE:
+            l->y = (float *)cur; /* never written through */
+            break;
+        case GAN_LAYER_MAXPOOL:
+        case GAN_LAYER_CHANNEL_MAXOUT:
+            gan__pool_forward(l, l->y, l->arg, cur, rows);
+            break;
+        case GAN_LAYER_BATCHNORM:
+            gan__bn_train_forward(l, w, net->state + l->soff, l->y, l->pre, l->mask, cur, rows);
             break;
         default:
             /* Masks are drawn in order on the caller so they do not depend
@@ -379,7 +426,9 @@ const float *gan__net_train_output(const gan_net *net, int logits)
     if (net->last_rows == 0)
         return NULL;
     const gan__layer *l = gan__net_last_layer(net);
-    return logits && l->kind == GAN_LAYER_DENSE ? l->pre : l->y;
+    const int has_act = l->kind == GAN_LAYER_DENSE || l->kind == GAN_LAYER_CONV2D ||
+                        l->kind == GAN_LAYER_DECONV2D;
+    return logits && has_act ? l->pre : l->y;
 }
 
 int gan_net_train_output(const float **out, size_t *rows, size_t *cols, const gan_net *net,

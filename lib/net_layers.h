@@ -12,24 +12,51 @@
  * ask for before its sizes are checked against the bytes present). */
 #define GAN__NET_MAX_LAYERS 4096u
 #define GAN__NET_MAX_WIDTH UINT32_MAX
+/* Negative-side slope of a new leaky ReLU dense layer. */
+#define GAN__NET_DEFAULT_SLOPE 0.2f
 
 typedef struct gan__layer {
     uint32_t kind;   /* gan_layer_kind */
-    uint32_t act;    /* gan_activation (dense only) */
+    uint32_t act;    /* gan_activation (dense, conv2d, deconv2d) */
     size_t in, out;  /* input width, output width */
     size_t units, pieces;
     size_t cols;     /* pre-activation columns: dense units, maxout
-                        units * pieces, dropout in */
+                        units * pieces, dropout in, image layers out */
     float keep;      /* dropout */
     float slope;     /* leaky ReLU */
     size_t poff, np; /* offset of W in the flat parameters, count of W + b */
+    size_t nw;       /* count of W (b follows it: np - nw values) */
+    size_t fan_in, fan_out; /* of the initialisations */
+
+    /* Image shapes (channel-major rows): every layer's input and output is
+     * ic x ih x iw and oc x oh x ow; a flat width n is n x 1 x 1. */
+    size_t ic, ih, iw, oc, oh, ow;
+    size_t kernel, stride, pad, out_pad; /* conv2d, deconv2d, max pool */
+    size_t colw;     /* conv2d / deconv2d: floats of one example's columns */
+    float momentum, eps; /* batch norm */
+    size_t soff;     /* batch norm: running mean at state + soff, var after */
 
     /* Training workspace, rows_cap rows each (see gan_net.rows_cap). */
-    float *pre;      /* dense / maxout: pre-activations (rows x cols) */
-    float *y;        /* output (rows x out); aliases pre for identity dense */
-    uint32_t *arg;   /* maxout: column of the winning piece (rows x units) */
-    float *mask;     /* dropout: 0 or 1/keep (rows x in) */
+    float *pre;      /* dense / maxout / conv: pre-activations (rows x cols);
+                        batch norm: the normalised input */
+    float *y;        /* output (rows x out); aliases pre for identity dense
+                        and conv, borrows the input for a reshape */
+    uint32_t *arg;   /* maxout: column of the winning piece (rows x units);
+                        max pool, channel maxout: input index (rows x out) */
+    float *mask;     /* dropout: 0 or 1/keep (rows x in); batch norm: the
+                        batch mean and 1/std per channel (2 x oc) */
 } gan__layer;
+
+/* A layer as the builders and the file describe it: what gan__net_plan
+ * turns into a gan__layer. Unused fields are 0 (units, pieces 1). */
+typedef struct gan__layer_spec {
+    uint32_t kind, act;
+    size_t units, pieces;
+    float keep, slope;
+    size_t channels, height, width;      /* reshape */
+    size_t kernel, stride, pad, out_pad; /* conv2d, deconv2d, max pool */
+    float momentum, eps;                 /* batch norm */
+} gan__layer_spec;
 
 struct gan_net {
     size_t input_width;
@@ -37,12 +64,18 @@ struct gan_net {
     size_t n_layers, cap_layers;
     float *params, *grads;
     size_t n_params;
+    /* Non-parameter state saved with the net (batch norm running
+     * statistics): n_state floats, not touched by optimizers. */
+    float *state;
+    size_t n_state;
+    size_t col_width;   /* largest colw of a conv2d / deconv2d layer */
 
     /* Training workspace: grown to the largest batch seen, then reused. */
     size_t rows_cap;
     size_t max_width;   /* widest input, output or pre-activation */
     float *input;       /* copy of the last training input (rows x input_width) */
     float *scratch[3];  /* backward buffers (rows_cap x max_width each) */
+    float *col;         /* im2col columns of one example (col_width) */
     size_t last_rows;   /* rows of the last training forward, 0 if none */
     int layers_changed; /* a layer was added after a training forward (none
                            has run since) */
@@ -52,5 +85,46 @@ static inline const gan__layer *gan__net_last_layer(const gan_net *net)
 {
     return &net->layers[net->n_layers - 1];
 }
+
+/* Check spec against the net's current output shape and fill *l (no
+ * allocation; net unchanged). GAN_EINVAL / GAN_ESHAPE name fn, the layer
+ * and the sizes. net_image.c. */
+int gan__net_plan(gan__layer *l, const gan_net *net, const gan__layer_spec *spec, const char *fn);
+/* Append a planned layer: grows the parameter (and state) arrays and sets
+ * the layer's initial parameters and state. net.c. */
+int gan__net_append(gan_net *net, const gan__layer *proto, const char *fn);
+/* Shape-free parameter defaults of a new layer (batch norm: gamma 1), also
+ * what gan_net_init gives layers without weights to draw. */
+void gan__net_default_params(gan_net *net, const gan__layer *l);
+const char *gan__net_kind_name(uint32_t kind);
+
+/* ---- Image layers (channel-major rows; see gan.h) ---- */
+/* net_conv.c: conv2d and deconv2d through im2col / col2im and one CBLAS
+ * product per example; col holds l->colw floats. */
+void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
+                       size_t rows, float *col);
+/* dpre (rows x out): gradient of the pre-activations. Parameter gradients
+ * folded into gout (out = alpha * g + beta * out) when gout is non-NULL,
+ * the input gradient into dx when non-NULL. */
+void gan__conv_backward(const gan__layer *l, const float *params, float *dx, float *gout,
+                        const float *dpre, const float *x, size_t rows, float *col, float alpha,
+                        float beta);
+/* net_pool.c: max pool and channel maxout; arg (may be NULL) records the
+ * input index that won each output. */
+void gan__pool_forward(const gan__layer *l, float *y, uint32_t *arg, const float *x, size_t rows);
+void gan__pool_backward(const gan__layer *l, float *dx, const float *dy, const uint32_t *arg,
+                        size_t rows);
+/* net_norm.c: batch normalisation. Training uses and records the batch
+ * statistics (stat: mean and 1/std per channel), updates the running ones
+ * in state; inference uses the running ones. */
+void gan__bn_train_forward(const gan__layer *l, const float *params, float *state, float *y,
+                           float *xhat, float *stat, const float *x, size_t rows);
+void gan__bn_infer(const gan__layer *l, const float *params, const float *state, float *y,
+                   const float *x, size_t rows);
+/* Backward through rows of a training batch of batch_rows rows (rows <=
+ * batch_rows: the other rows' output gradients count as zero). */
+void gan__bn_backward(const gan__layer *l, const float *params, float *dx, float *gout,
+                      const float *dy, const float *xhat, const float *stat, size_t rows,
+                      size_t batch_rows, float alpha, float beta);
 
 #endif

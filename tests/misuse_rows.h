@@ -125,6 +125,66 @@ R(gan_net_add_dropout, "keep negative", GAN_EINVAL, "keep", NULL, return CALL(ga
 R(gan_net_add_dropout, "keep above 1", GAN_EINVAL, "keep", NULL, return CALL(gan_net_add_dropout(f->g, 1.5f));)
 R(gan_net_add_dropout, "keep NaN", GAN_EINVAL, "keep", NULL, return CALL(gan_net_add_dropout(f->g, NAN));)
 R(gan_net_add_dropout, "keep Inf", GAN_EINVAL, "keep", NULL, return CALL(gan_net_add_dropout(f->g, INFINITY));)
+#define IMG_NET gan_net *n; SETUP(gan_net_create(&n, 50)); SETUP(gan_net_add_reshape(n, 2, 5, 5));
+#define IMG_CALL(expr) int rc = CALL(expr); gan_net_free(n); return rc;
+R(gan_net_add_reshape, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_reshape(NULL, 1, 2, 3));)
+R(gan_net_add_reshape, "channels 0", GAN_EINVAL, "channels", NULL, return CALL(gan_net_add_reshape(f->g, 0, 2, 3));)
+R(gan_net_add_reshape, "width 2^32", GAN_EINVAL, "width", NULL, return CALL(gan_net_add_reshape(f->g, 1, 1, (size_t)UINT32_MAX + 1));)
+R(gan_net_add_reshape, "product differs from the width", GAN_ESHAPE, "2 x 2 x 2 differs from the current output width 6", NULL,
+  return CALL(gan_net_add_reshape(f->g, 2, 2, 2));)
+R(gan_net_add_reshape, "product overflows", GAN_ESHAPE, "differs", NULL,
+  return CALL(gan_net_add_reshape(f->g, UINT32_MAX, UINT32_MAX, UINT32_MAX));)
+R(gan_net_add_conv2d, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_conv2d(NULL, 2, 3, 1, 0, 0));)
+R(gan_net_add_conv2d, "out_channels 0", GAN_EINVAL, "out_channels", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 0, 3, 1, 0, 0)))
+R(gan_net_add_conv2d, "kernel 0", GAN_EINVAL, "kernel", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 0, 1, 0, 0)))
+R(gan_net_add_conv2d, "stride 0", GAN_EINVAL, "stride", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 3, 0, 0, 0)))
+R(gan_net_add_conv2d, "pad == kernel", GAN_EINVAL, "pad", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 3, 1, 3, 0)))
+R(gan_net_add_conv2d, "activation 5", GAN_EINVAL, "activation", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 3, 1, 0, 5)))
+R(gan_net_add_conv2d, "activation -1", GAN_EINVAL, "activation", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 3, 1, 0, -1)))
+R(gan_net_add_conv2d, "kernel larger than the image", GAN_ESHAPE, "layer 1: kernel 6 with pad 0 does not fit the 2 x 5 x 5 input", NULL,
+  IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, 6, 1, 0, 0)))
+R(gan_net_add_conv2d, "on a flat input wider than the kernel allows", GAN_ESHAPE, "1 x 1", NULL,
+  return CALL(gan_net_add_conv2d(f->g, 2, 3, 1, 0, 0));)
+R(gan_net_add_conv2d, "kernel SIZE_MAX", GAN_EINVAL, "kernel", NULL, IMG_NET IMG_CALL(gan_net_add_conv2d(n, 2, SIZE_MAX, 1, 0, 0)))
+R(gan_net_add_conv2d, "weights too large", GAN_EINVAL, "too large", NULL,
+  IMG_NET IMG_CALL(gan_net_add_conv2d(n, UINT32_MAX, 5, 1, 0, 0)))
+R(gan_net_add_deconv2d, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_deconv2d(NULL, 2, 3, 1, 0, 0, 0));)
+R(gan_net_add_deconv2d, "out_channels 0", GAN_EINVAL, "out_channels", NULL, IMG_NET IMG_CALL(gan_net_add_deconv2d(n, 0, 3, 1, 0, 0, 0)))
+R(gan_net_add_deconv2d, "out_pad == stride", GAN_EINVAL, "out_pad", NULL, IMG_NET IMG_CALL(gan_net_add_deconv2d(n, 2, 3, 2, 0, 2, 0)))
+R(gan_net_add_deconv2d, "pad == kernel", GAN_EINVAL, "pad", NULL, IMG_NET IMG_CALL(gan_net_add_deconv2d(n, 2, 3, 2, 3, 0, 0)))
+R(gan_net_add_deconv2d, "activation 7", GAN_EINVAL, "activation", NULL, IMG_NET IMG_CALL(gan_net_add_deconv2d(n, 2, 3, 2, 0, 0, 7)))
+R(gan_net_add_deconv2d, "empty output", GAN_ESHAPE, "layer 2: kernel 3, stride 1, pad 2, out_pad 0 give an empty or too large output from the 6 x 1 x 1 input", NULL,
+  return CALL(gan_net_add_deconv2d(f->g, 2, 3, 1, 2, 0, 0));)
+R(gan_net_add_deconv2d, "output too large", GAN_ESHAPE, "too large", NULL,
+  IMG_NET IMG_CALL(gan_net_add_deconv2d(n, 1, 1, UINT32_MAX, 0, 0, 0)))
+R(gan_net_add_channel_maxout, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_channel_maxout(NULL, 2));)
+R(gan_net_add_channel_maxout, "pieces 0", GAN_EINVAL, "pieces", NULL, IMG_NET IMG_CALL(gan_net_add_channel_maxout(n, 0)))
+R(gan_net_add_channel_maxout, "pieces does not divide the channels", GAN_ESHAPE, "pieces 3 does not divide the 2 channels of the 2 x 5 x 5 input", NULL,
+  IMG_NET IMG_CALL(gan_net_add_channel_maxout(n, 3)))
+R(gan_net_add_maxpool, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_maxpool(NULL, 2, 2, 0));)
+R(gan_net_add_maxpool, "kernel 0", GAN_EINVAL, "kernel", NULL, IMG_NET IMG_CALL(gan_net_add_maxpool(n, 0, 2, 0)))
+R(gan_net_add_maxpool, "stride 0", GAN_EINVAL, "stride", NULL, IMG_NET IMG_CALL(gan_net_add_maxpool(n, 2, 0, 0)))
+R(gan_net_add_maxpool, "pad == kernel", GAN_EINVAL, "pad", NULL, IMG_NET IMG_CALL(gan_net_add_maxpool(n, 2, 2, 2)))
+R(gan_net_add_maxpool, "kernel larger than the image", GAN_ESHAPE, "layer 1: kernel 7 with pad 0 does not fit the 2 x 5 x 5 input", NULL,
+  IMG_NET IMG_CALL(gan_net_add_maxpool(n, 7, 1, 0)))
+R(gan_net_add_maxpool, "last window only padding", GAN_ESHAPE, "holds only padding", NULL,
+  gan_net *n; SETUP(gan_net_create(&n, 1)); IMG_CALL(gan_net_add_maxpool(n, 3, 4, 2)))
+R(gan_net_add_batchnorm, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_batchnorm(NULL, 0.1f, 1e-5f));)
+R(gan_net_add_batchnorm, "momentum 0", GAN_EINVAL, "momentum", NULL, return CALL(gan_net_add_batchnorm(f->g, 0.0f, 1e-5f));)
+R(gan_net_add_batchnorm, "momentum above 1", GAN_EINVAL, "momentum", NULL, return CALL(gan_net_add_batchnorm(f->g, 1.5f, 1e-5f));)
+R(gan_net_add_batchnorm, "momentum NaN", GAN_EINVAL, "momentum", NULL, return CALL(gan_net_add_batchnorm(f->g, NAN, 1e-5f));)
+R(gan_net_add_batchnorm, "eps 0", GAN_EINVAL, "eps", NULL, return CALL(gan_net_add_batchnorm(f->g, 0.1f, 0.0f));)
+R(gan_net_add_batchnorm, "eps Inf", GAN_EINVAL, "eps", NULL, return CALL(gan_net_add_batchnorm(f->g, 0.1f, INFINITY));)
+R(gan_net_add_batchnorm, "eps NaN", GAN_EINVAL, "eps", NULL, return CALL(gan_net_add_batchnorm(f->g, 0.1f, NAN));)
+R(gan_net_layer_shape, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_net_layer_shape(NULL, f->g, 0));)
+R(gan_net_layer_shape, "net NULL", GAN_EINVAL, "net", NULL, gan_layer_shape sh; return CALL(gan_net_layer_shape(&sh, NULL, 0));)
+R(gan_net_layer_shape, "layer == num_layers", GAN_EINVAL, "layer", NULL, gan_layer_shape sh; return CALL(gan_net_layer_shape(&sh, f->g, 2));)
+R(gan_net_layer_shape, "layer SIZE_MAX", GAN_EINVAL, "layer", NULL, gan_layer_shape sh; return CALL(gan_net_layer_shape(&sh, f->g, SIZE_MAX));)
+R(gan_net_layer_shape, "flat layer is n x 1 x 1", GAN_OK, NULL, NULL,
+  CALLV(gan_layer_shape sh; (void)gan_net_layer_shape(&sh, f->g, 0);
+        NOTE_IF(sh.in_channels != G_IN || sh.in_height != 1 || sh.out_channels != 8 || sh.out_width != 1, "wrong shape"));)
+#undef IMG_NET
+#undef IMG_CALL
 R(gan_net_set_leaky_slope, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_set_leaky_slope(NULL, 0, 0.1f));)
 R(gan_net_set_leaky_slope, "layer out of range", GAN_EINVAL, "layer", NULL, return CALL(gan_net_set_leaky_slope(f->d, 4, 0.1f));)
 R(gan_net_set_leaky_slope, "layer SIZE_MAX", GAN_EINVAL, "layer", NULL, return CALL(gan_net_set_leaky_slope(f->d, SIZE_MAX, 0.1f));)

@@ -442,6 +442,141 @@ static void test_nonfinite_weights_refused(void **state)
     gan_rng_free(rng);
 }
 
+/* A net file written by libgan before the image layers existed (commit
+ * b1717d1): maxout 2x2 -> dropout 0.8 -> dense 2 leaky ReLU (slope 0.1) ->
+ * dense 1 sigmoid on 3 inputs, initialised U(-0.5, 0.5) from seed 5. Its
+ * output for x = (0.1, -0.2, 0.3) was 0.504564047 there. */
+static const unsigned char legacy_net[] = {
+  0x47, 0x41, 0x4e, 0x4e, 0x45, 0x54, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
+  0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3f,
+  0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0xcd, 0xcc, 0x4c, 0x3f, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x80, 0x3f, 0xcd, 0xcc, 0xcc, 0x3d, 0x00, 0x00, 0x00, 0x00,
+  0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3f,
+  0xcd, 0xcc, 0x4c, 0x3e, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0xbc, 0xaa, 0x58, 0xbe, 0x88, 0x10, 0xd1, 0x3d, 0xc4, 0x22, 0x19, 0x3e,
+  0x3c, 0xa2, 0xa4, 0x3e, 0x80, 0xeb, 0x88, 0x3c, 0x1e, 0xad, 0x91, 0x3e,
+  0x00, 0xec, 0x7e, 0x3b, 0xe4, 0x08, 0x9e, 0x3e, 0x0c, 0xc3, 0x0c, 0xbe,
+  0x30, 0xd4, 0xf3, 0xbd, 0xbe, 0x3e, 0xff, 0x3e, 0x78, 0x65, 0x7f, 0xbe,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0xa4, 0x97, 0x15, 0xbe, 0x2c, 0x12, 0x76, 0x3e,
+  0x00, 0xbf, 0x82, 0x3d, 0x80, 0x63, 0xbe, 0x3e, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x30, 0x14, 0x39, 0x3e, 0x36, 0x27, 0xa6, 0x3e,
+  0x00, 0x00, 0x00, 0x00, 0x62, 0xd9, 0xfc, 0xf2
+};
+
+static void test_legacy_file_loads(void **state)
+{
+    const char *dir = *state;
+    char path[256], again[256];
+    path_join(path, sizeof path, dir, "legacy.gannet");
+    path_join(again, sizeof again, dir, "again.gannet");
+    write_file(path, legacy_net, sizeof legacy_net);
+    gan_net *net = NULL;
+    assert_int_equal(gan_net_load(&net, path), GAN_OK);
+    assert_int_equal(gan_net_num_layers(net), 4);
+    assert_int_equal(gan_net_num_params(net), 25);
+    gan_layer_info li;
+    assert_int_equal(gan_net_layer_info(&li, net, 1), GAN_OK);
+    assert_int_equal(li.kind, GAN_LAYER_DROPOUT);
+    assert_true(li.keep == 0.8f);
+    assert_int_equal(gan_net_layer_info(&li, net, 2), GAN_OK);
+    assert_true(li.leaky_slope == 0.1f);
+    const float x[3] = {0.1f, -0.2f, 0.3f};
+    float y;
+    assert_int_equal(gan_net_forward(&y, 1, net, x, 1, 3, 0), GAN_OK);
+    assert_close(y, 0.504564047, 1e-6, 0, "output of the legacy net", 0);
+    /* Nets of the old kinds are still written byte for byte as before. */
+    assert_int_equal(gan_net_save(net, again), GAN_OK);
+    assert_files_equal(path, again);
+    gan_net_free(net);
+}
+
+/* Image layers and batch norm running statistics survive a save and load;
+ * a corrupted running variance is refused. */
+static void test_image_layers_round_trip(void **state)
+{
+    const char *dir = *state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 52), GAN_OK);
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 72), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 2, 6, 6), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 4, 3, 1, 1, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(net, 0.2f, 1e-4f), GAN_OK);
+    assert_int_equal(gan_net_add_channel_maxout(net, 2), GAN_OK);
+    assert_int_equal(gan_net_add_maxpool(net, 2, 2, 0), GAN_OK);
+    assert_int_equal(gan_net_add_deconv2d(net, 3, 4, 2, 1, 1, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 2, GAN_ACT_SIGMOID), GAN_OK);
+    assert_int_equal(gan_net_init(net, rng, GAN_INIT_GLOROT_UNIFORM, 0), GAN_OK);
+    const size_t rows = 5;
+    float *x = rand_array(rng, rows * 72, -1, 1);
+    /* Move the running statistics away from their start. */
+    assert_int_equal(gan_net_train_forward(net, NULL, x, rows, 72), GAN_OK);
+    char path[256];
+    path_join(path, sizeof path, dir, "image.gannet");
+    assert_int_equal(gan_net_save(net, path), GAN_OK);
+    gan_net *back = NULL;
+    assert_int_equal(gan_net_load(&back, path), GAN_OK);
+    assert_same_net(net, back);
+    for (size_t i = 0; i < gan_net_num_layers(net); i++) {
+        gan_layer_shape a, b;
+        assert_int_equal(gan_net_layer_shape(&a, net, i), GAN_OK);
+        assert_int_equal(gan_net_layer_shape(&b, back, i), GAN_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    float ya[5 * 2], yb[5 * 2];
+    assert_int_equal(gan_net_forward(ya, 2, net, x, rows, 72, 0), GAN_OK);
+    assert_int_equal(gan_net_forward(yb, 2, back, x, rows, 72, 0), GAN_OK);
+    assert_memory_equal(ya, yb, sizeof ya);
+    /* A fresh net of the same layers (running statistics at 0, 1) differs. */
+    gan_net *fresh;
+    assert_int_equal(gan_net_create(&fresh, 72), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(fresh, 2, 6, 6), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(fresh, 4, 3, 1, 1, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(fresh, 0.2f, 1e-4f), GAN_OK);
+    assert_int_equal(gan_net_add_channel_maxout(fresh, 2), GAN_OK);
+    assert_int_equal(gan_net_add_maxpool(fresh, 2, 2, 0), GAN_OK);
+    assert_int_equal(gan_net_add_deconv2d(fresh, 3, 4, 2, 1, 1, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_dense(fresh, 2, GAN_ACT_SIGMOID), GAN_OK);
+    float *p = net_params(net);
+    assert_int_equal(gan_net_set_params(fresh, p, gan_net_num_params(net)), GAN_OK);
+    assert_int_equal(gan_net_forward(yb, 2, fresh, x, rows, 72, 0), GAN_OK);
+    assert_true(memcmp(ya, yb, sizeof ya) != 0);
+
+    /* The running variance of channel 0 sits after the 4 means, at the end
+     * of the payload: make it negative, reseal, and the load is refused. */
+    size_t len;
+    unsigned char *b = read_file(path, &len);
+    const size_t var0 = len - 4 - 4 * 4; /* CRC, then 4 variances */
+    put_f32_at(b, var0, -1.0f);
+    reseal_container(b, len);
+    write_file(path, b, len);
+    gan_net *bad = NULL;
+    assert_int_equal(gan_net_load(&bad, path), GAN_EFORMAT);
+    assert_null(bad);
+    assert_non_null(strstr(gan_error_last(), "running statistics"));
+    put_f32_at(b, var0, 0.5f);
+    reseal_container(b, len);
+    write_file(path, b, len);
+    assert_int_equal(gan_net_load(&bad, path), GAN_OK);
+    gan_net_free(bad);
+    free(b);
+    free(p);
+    free(x);
+    gan_net_free(fresh);
+    gan_net_free(back);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +586,8 @@ int main(void)
         TMPDIR_TEST(test_foreign_files),
         TMPDIR_TEST(test_crafted_payloads),
         TMPDIR_TEST(test_nonfinite_weights_refused),
+        TMPDIR_TEST(test_legacy_file_loads),
+        TMPDIR_TEST(test_image_layers_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,6 +74,22 @@ static void net_seeds(void)
     if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_IDENTITY);
     FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
     save_net(n, rng, "leaky_tanh");
+    /* Image layers: geometry records and running statistics. */
+    rc = gan_net_create(&n, 4);
+    if (!rc) rc = gan_net_add_deconv2d(n, 4, 3, 1, 0, 0, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_batchnorm(n, 0.1f, 1e-5f);
+    if (!rc) rc = gan_net_add_deconv2d(n, 2, 4, 2, 1, 1, GAN_ACT_TANH);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "deconv_batchnorm");
+    rc = gan_net_create(&n, 72);
+    if (!rc) rc = gan_net_add_reshape(n, 2, 6, 6);
+    if (!rc) rc = gan_net_add_conv2d(n, 4, 3, 1, 1, GAN_ACT_LEAKY_RELU);
+    if (!rc) rc = gan_net_add_channel_maxout(n, 2);
+    if (!rc) rc = gan_net_add_maxpool(n, 4, 2, 0);
+    if (!rc) rc = gan_net_add_batchnorm(n, 0.5f, 1e-3f);
+    if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_SIGMOID);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "conv_pool_batchnorm");
     gan_rng_free(rng);
 
     char path[4096];
@@ -81,6 +97,10 @@ static void net_seeds(void)
     seed_path(path, sizeof path, "gan_net_load", "dense");
     uint8_t *b = fuzz_read_file(path, &len);
     write_with_damage("gan_net_load", "dense", b, len);
+    free(b);
+    seed_path(path, sizeof path, "gan_net_load", "conv_pool_batchnorm");
+    b = fuzz_read_file(path, &len);
+    write_with_damage("gan_net_load", "conv_pool_batchnorm", b, len);
     free(b);
 }
 

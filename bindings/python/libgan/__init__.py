@@ -22,7 +22,7 @@ from .evaluation import (Parzen, StepStats, interpolate, loss_d, loss_g, nearest
                          paper_grid, png_write_grid, png_write_grid_chw, png_write_grid_rgb,
                          update_d, update_g)
 from .generator import Generator, save_generator
-from .net import LayerInfo, Net
+from .net import LayerInfo, LayerShape, Net
 from .optimizer import Optimizer
 from .rng import Rng
 from .session import Session, Stats
@@ -81,9 +81,9 @@ def _errors_check(rc):
 
 
 __all__ = [
-    "Rng", "Net", "LayerInfo", "Optimizer", "Dataset", "Toy", "Session", "Stats", "Parzen",
-    "StepStats", "nearest_neighbors", "png_write_grid", "png_write_grid_rgb", "png_write_grid_chw",
-    "Generator",
+    "Rng", "Net", "LayerInfo", "LayerShape", "Optimizer", "Dataset", "Toy", "Session", "Stats",
+    "Parzen", "StepStats", "nearest_neighbors", "png_write_grid", "png_write_grid_rgb",
+    "png_write_grid_chw", "Generator",
     "save_generator", "interpolate", "paper_grid", "loss_d",
     "loss_g", "update_d", "update_g", "version", "version_string", "abi_version", "blas_info",
     "strerror", "set_log_handler", "Activation", "LayerKind", "Init", "OptimizerKind",

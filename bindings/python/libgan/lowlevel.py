@@ -49,6 +49,12 @@ GAN_ACT_SIGMOID = 4
 GAN_LAYER_DENSE = 0
 GAN_LAYER_MAXOUT = 1
 GAN_LAYER_DROPOUT = 2
+GAN_LAYER_RESHAPE = 3
+GAN_LAYER_CONV2D = 4
+GAN_LAYER_DECONV2D = 5
+GAN_LAYER_CHANNEL_MAXOUT = 6
+GAN_LAYER_MAXPOOL = 7
+GAN_LAYER_BATCHNORM = 8
 
 GAN_INIT_UNIFORM = 0
 GAN_INIT_NORMAL = 1
@@ -113,6 +119,13 @@ class gan_layer_info(Structure):
                 ("out_width", c_uint64), ("units", c_uint64), ("pieces", c_uint64),
                 ("keep", c_float), ("leaky_slope", c_float), ("param_offset", c_uint64),
                 ("num_params", c_uint64)]
+
+
+class gan_layer_shape(Structure):
+    _fields_ = [("in_channels", c_uint64), ("in_height", c_uint64), ("in_width", c_uint64),
+                ("out_channels", c_uint64), ("out_height", c_uint64), ("out_width", c_uint64),
+                ("kernel", c_uint64), ("stride", c_uint64), ("pad", c_uint64),
+                ("out_pad", c_uint64), ("momentum", c_float), ("eps", c_float)]
 
 
 class gan_optimizer_options(Structure):
@@ -210,12 +223,19 @@ FUNCTIONS = {
     "gan_net_add_dense": (cint, [netp, sz, cint]),
     "gan_net_add_maxout": (cint, [netp, sz, sz]),
     "gan_net_add_dropout": (cint, [netp, f32]),
+    "gan_net_add_reshape": (cint, [netp, sz, sz, sz]),
+    "gan_net_add_conv2d": (cint, [netp, sz, sz, sz, sz, cint]),
+    "gan_net_add_deconv2d": (cint, [netp, sz, sz, sz, sz, sz, cint]),
+    "gan_net_add_channel_maxout": (cint, [netp, sz]),
+    "gan_net_add_maxpool": (cint, [netp, sz, sz, sz]),
+    "gan_net_add_batchnorm": (cint, [netp, f32, f32]),
     "gan_net_set_leaky_slope": (cint, [netp, sz, f32]),
     "gan_net_input_width": (sz, [netp]),
     "gan_net_output_width": (sz, [netp]),
     "gan_net_num_layers": (sz, [netp]),
     "gan_net_num_params": (sz, [netp]),
     "gan_net_layer_info": (cint, [P(gan_layer_info), netp, sz]),
+    "gan_net_layer_shape": (cint, [P(gan_layer_shape), netp, sz]),
     "gan_net_init": (cint, [netp, rngp, cint, f32]),
     "gan_net_init_layer": (cint, [netp, sz, rngp, cint, f32]),
     "gan_net_set_bias": (cint, [netp, sz, f32p, sz]),

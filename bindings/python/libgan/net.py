@@ -1,4 +1,5 @@
-"""Net: a stack of dense, maxout and dropout layers."""
+"""Net: a stack of dense, maxout, dropout and image layers (convolutions,
+transposed convolutions, pooling, channel maxout, batch normalisation)."""
 import ctypes
 from dataclasses import dataclass
 
@@ -23,6 +24,20 @@ class LayerInfo:
     leaky_slope: float
     param_offset: int
     num_params: int
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """gan_layer_shape of one layer: image shapes (channels, height, width;
+    a flat width n is (n, 1, 1)) and geometry."""
+    in_shape: tuple
+    out_shape: tuple
+    kernel: int
+    stride: int
+    pad: int
+    out_pad: int
+    momentum: float
+    eps: float
 
 
 class Net(Handle):
@@ -73,6 +88,58 @@ class Net(Handle):
         with self._use() as p:
             check(ll.gan_net_add_dropout(p, float(keep)))
         return self
+
+    def add_reshape(self, channels, height, width):
+        """Read the current output as a channels x height x width image
+        (channel-major rows)."""
+        with self._use() as p:
+            check(ll.gan_net_add_reshape(p, int(channels), int(height), int(width)))
+        return self
+
+    def add_conv2d(self, out_channels, kernel, stride=1, pad=0, activation="identity"):
+        """Append a 2-D convolution with square kernels."""
+        act = enum_value(activation, Activation, "activation")
+        with self._use() as p:
+            check(ll.gan_net_add_conv2d(p, int(out_channels), int(kernel), int(stride), int(pad),
+                                        int(act)))
+        return self
+
+    def add_deconv2d(self, out_channels, kernel, stride=1, pad=0, out_pad=0,
+                     activation="identity"):
+        """Append a 2-D transposed convolution with square kernels."""
+        act = enum_value(activation, Activation, "activation")
+        with self._use() as p:
+            check(ll.gan_net_add_deconv2d(p, int(out_channels), int(kernel), int(stride),
+                                          int(pad), int(out_pad), int(act)))
+        return self
+
+    def add_channel_maxout(self, pieces):
+        """Per pixel max over groups of pieces consecutive channels."""
+        with self._use() as p:
+            check(ll.gan_net_add_channel_maxout(p, int(pieces)))
+        return self
+
+    def add_maxpool(self, kernel, stride=None, pad=0):
+        """Max pooling (stride defaults to kernel)."""
+        with self._use() as p:
+            check(ll.gan_net_add_maxpool(p, int(kernel), int(kernel if stride is None else stride),
+                                         int(pad)))
+        return self
+
+    def add_batchnorm(self, momentum=0.1, eps=1e-5):
+        """Batch normalisation per channel (per feature of a flat input)."""
+        with self._use() as p:
+            check(ll.gan_net_add_batchnorm(p, float(momentum), float(eps)))
+        return self
+
+    def layer_shape(self, index):
+        """LayerShape of one layer."""
+        s = ll.gan_layer_shape()
+        with self._use(False) as p:
+            check(ll.gan_net_layer_shape(ctypes.byref(s), p, int(index)))
+        return LayerShape((s.in_channels, s.in_height, s.in_width),
+                          (s.out_channels, s.out_height, s.out_width), s.kernel, s.stride,
+                          s.pad, s.out_pad, s.momentum, s.eps)
 
     def set_leaky_slope(self, layer, slope):
         with self._use() as p:

@@ -104,6 +104,30 @@ def test_net_save_load(tmp_path):
         libgan.Net.load(tmp_path / "junk")
 
 
+def test_image_layers(tmp_path):
+    rng = libgan.Rng(5)
+    net = (libgan.Net(4).add_deconv2d(8, 4, activation="relu").add_batchnorm()
+           .add_deconv2d(2, 4, stride=2, pad=1, activation="tanh"))
+    assert net.output_width == 2 * 8 * 8
+    assert net.layer_shape(2).out_shape == (2, 8, 8)
+    assert net.layer(1).kind == libgan.LayerKind.BATCHNORM
+    d = (libgan.Net(128).add_reshape(2, 8, 8).add_conv2d(4, 3, pad=1, activation="leaky_relu")
+         .add_channel_maxout(2).add_maxpool(2).add_dense(1, "sigmoid"))
+    assert d.layer_shape(3).out_shape == (2, 4, 4)
+    net.init(rng, "normal", 0.1)
+    x = rng.normal((5, 4))
+    net.train_forward(x)
+    y = net(x)
+    assert y.shape == (5, 128) and np.all(np.abs(y) <= 1)
+    path = tmp_path / "conv.gan"
+    net.save(path)
+    assert np.array_equal(libgan.Net.load(str(path))(x), y)
+    with pytest.raises(libgan.ShapeError):
+        libgan.Net(10).add_reshape(3, 2, 2)
+    with pytest.raises(libgan.ShapeError):
+        libgan.Net(18).add_reshape(2, 3, 3).add_channel_maxout(4)
+
+
 def test_closed_handles():
     rng = libgan.Rng(1)
     net = libgan.Net(2)

@@ -1,0 +1,180 @@
+/* bench_conv: time DCGAN-sized convolution layers at batch 64 beside the
+ * time cblas_sgemm alone needs for exactly the products the layer makes
+ * (the "sgemm floor"), measured in the same run, and print the ratio.
+ *
+ * The layers lower to one product per example (net_conv.c):
+ *   conv2d   forward  Y (oc x P)  = W (oc x K) col (K x P),  K = ic k k
+ *            backward dW (oc x K) = dY col^T,  dcol (K x P) = W^T dY
+ *   deconv2d forward  col (K' x Pin) = W^T (K' x ic) X (ic x Pin), K' = oc k k
+ *            backward dW (ic x K') = X dcol^T,  dX (ic x Pin) = W dcol
+ * What the layer adds is im2col / col2im, the bias and the activation.
+ *
+ *   usage: bench_conv [repetitions] [warmup]
+ *
+ * Each repetition times one libgan pass and then the bare products,
+ * interleaved so both see the same machine; medians are reported.
+ * Goal: within 1.5x of the floor. */
+#define _POSIX_C_SOURCE 200809L
+#include <gan.h>
+
+#include "args.h"
+#include "blas.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 64
+#define MAX_REPS 1000
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+typedef struct layer_case {
+    const char *name;
+    int deconv;
+    size_t ic, h, w, oc, k, s, p;
+} layer_case;
+
+static float *filled(size_t n, gan_rng *rng)
+{
+    float *a = malloc((n ? n : 1) * sizeof *a);
+    if (a == NULL || gan_rng_uniform(a, n, rng, -1.0f, 1.0f) != GAN_OK) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    return a;
+}
+
+static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, size_t m, size_t n, size_t k,
+                 const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                 size_t ldc)
+{
+    cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb,
+                beta, c, (int)ldc);
+}
+
+static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
+{
+    gan_net *net;
+    const size_t in = lc->ic * lc->h * lc->w;
+    int rc = gan_net_create(&net, in);
+    if (rc == GAN_OK)
+        rc = gan_net_add_reshape(net, lc->ic, lc->h, lc->w);
+    if (rc == GAN_OK)
+        rc = lc->deconv ? gan_net_add_deconv2d(net, lc->oc, lc->k, lc->s, lc->p, 0, GAN_ACT_RELU)
+                        : gan_net_add_conv2d(net, lc->oc, lc->k, lc->s, lc->p, GAN_ACT_RELU);
+    if (rc == GAN_OK)
+        rc = gan_net_init(net, rng, GAN_INIT_NORMAL, 0.02f);
+    if (rc != GAN_OK) {
+        fprintf(stderr, "%s: %s\n", lc->name, gan_error_last());
+        gan_net_free(net);
+        return 1;
+    }
+    gan_layer_shape sh;
+    gan_net_layer_shape(&sh, net, 1);
+    const size_t out = gan_net_output_width(net);
+    const size_t kk = lc->k * lc->k, pin = lc->h * lc->w;
+    const size_t pout = (size_t)(sh.out_height * sh.out_width);
+    float *x = filled(BATCH * in, rng), *dy = filled(BATCH * out, rng);
+    float *dx = filled(BATCH * in, rng);
+    /* Operands of the bare products. */
+    const size_t K = lc->deconv ? lc->oc * kk : lc->ic * kk;
+    const size_t P = lc->deconv ? pin : pout;
+    float *w = filled(lc->ic * lc->oc * kk, rng), *col = filled(K * P, rng);
+    float *gw = filled(lc->ic * lc->oc * kk, rng), *y = filled(BATCH * out, rng);
+
+    double tf[MAX_REPS], tb[MAX_REPS], ff[MAX_REPS], fb[MAX_REPS];
+    for (int r = -warmup; r < reps; r++) {
+        double t0 = now();
+        if (gan_net_train_forward(net, NULL, x, BATCH, in) != GAN_OK)
+            return fprintf(stderr, "%s\n", gan_error_last()), 1;
+        double t1 = now();
+        if (gan_net_backward(dx, net, dy, BATCH, out, 0) != GAN_OK)
+            return fprintf(stderr, "%s\n", gan_error_last()), 1;
+        double t2 = now();
+        for (size_t n = 0; n < BATCH; n++) {
+            if (!lc->deconv)
+                gemm(CblasNoTrans, CblasNoTrans, lc->oc, P, K, w, K, col, P, 1.0f, y + n * out, P);
+            else
+                gemm(CblasTrans, CblasNoTrans, K, P, lc->ic, w, K, x + n * in, P, 0.0f, col, P);
+        }
+        double t3 = now();
+        for (size_t n = 0; n < BATCH; n++) {
+            if (!lc->deconv) {
+                gemm(CblasNoTrans, CblasTrans, lc->oc, K, P, dy + n * out, P, col, P,
+                     n ? 1.0f : 0.0f, gw, K);
+                gemm(CblasTrans, CblasNoTrans, K, P, lc->oc, w, K, dy + n * out, P, 0.0f, col, P);
+            } else {
+                gemm(CblasNoTrans, CblasTrans, lc->ic, K, P, x + n * in, P, col, P,
+                     n ? 1.0f : 0.0f, gw, K);
+                gemm(CblasNoTrans, CblasNoTrans, lc->ic, P, K, w, K, col, P, 0.0f, dx + n * in, P);
+            }
+        }
+        double t4 = now();
+        if (r >= 0) {
+            tf[r] = t1 - t0, tb[r] = t2 - t1, ff[r] = t3 - t2, fb[r] = t4 - t3;
+        }
+    }
+    const double mf = median(tf, reps), mb = median(tb, reps);
+    const double sf = median(ff, reps), sb = median(fb, reps);
+    printf("%-34s fwd %7.3f ms (floor %7.3f, %.2fx)  bwd %7.3f ms (floor %7.3f, %.2fx)  "
+           "total %.2fx\n",
+           lc->name, 1e3 * mf, 1e3 * sf, mf / sf, 1e3 * mb, 1e3 * sb, mb / sb,
+           (mf + mb) / (sf + sb));
+    free(x), free(dy), free(dx), free(w), free(col), free(gw), free(y);
+    gan_net_free(net);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char usage[] = "usage: bench_conv [repetitions 1..1000] [warmup>=0]\n";
+    unsigned reps_arg = 20, warm_arg = 3;
+    if (argc > 1 && args_is_help(argv[1])) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc > 3 ||
+        (argc > 1 && args_unsigned(&reps_arg, "bench_conv", "repetitions", argv[1], 1,
+                                   MAX_REPS) != 0) ||
+        (argc > 2 && args_unsigned(&warm_arg, "bench_conv", "warmup", argv[2], 0, 1000) != 0)) {
+        fputs(usage, stderr);
+        return ARGS_EXIT_USAGE;
+    }
+    const int reps = (int)reps_arg, warmup = (int)warm_arg;
+    const char *thr = getenv("OPENBLAS_NUM_THREADS");
+    static const layer_case cases[] = {
+        {"conv 1->64 4x4 s2 p1 on 28x28", 0, 1, 28, 28, 64, 4, 2, 1},
+        {"conv 64->128 4x4 s2 p1 on 14x14", 0, 64, 14, 14, 128, 4, 2, 1},
+        {"deconv 128->64 4x4 s2 p1 on 7x7", 1, 128, 7, 7, 64, 4, 2, 1},
+        {"deconv 64->1 4x4 s2 p1 on 14x14", 1, 64, 14, 14, 1, 4, 2, 1},
+    };
+    gan_rng *rng;
+    if (gan_rng_create(&rng, 1) != GAN_OK)
+        return 1;
+    printf("bench_conv: batch %d, ReLU, median of %d, OPENBLAS_NUM_THREADS=%s (BLAS: %s)\n",
+           BATCH, reps, thr ? thr : "unset", gan_blas_info());
+    int fail = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fail |= run_case(&cases[i], rng, reps, warmup);
+    gan_rng_free(rng);
+    return fail;
+}
