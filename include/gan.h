@@ -1614,7 +1614,9 @@ typedef struct gan_session_options {
                               G after every iteration, starting from G at
                               creation (Yazici et al. 2019); see
                               gan_session_average_net(). 0.999 averages over
-                              about the last 1,000 iterations. */
+                              about the last 1,000 iterations. Batch
+                              normalisation's running statistics are
+                              averaged the same way. */
     float real_label;      /**< D's target on real examples: 1 (the default)
                               is the paper's loss; below 1 is one-sided label
                               smoothing (Salimans et al. 2016; 0.9 is usual),

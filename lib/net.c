@@ -399,6 +399,16 @@ float *gan__net_param_array(gan_net *net)
     return net->params;
 }
 
+float *gan__net_state_array(gan_net *net)
+{
+    return net->state;
+}
+
+size_t gan__net_state_size(const gan_net *net)
+{
+    return net->n_state;
+}
+
 float *gan__net_grad_array(gan_net *net)
 {
     return net->grads;

@@ -64,6 +64,10 @@ int gan__net_has_dropout(const gan_net *net);
  * added, so callers ask again for every step. */
 float *gan__net_param_array(gan_net *net);
 float *gan__net_grad_array(gan_net *net);
+/* The non-parameter state (batch normalisation's running statistics):
+ * gan__net_state_size floats, NULL when there are none. */
+float *gan__net_state_array(gan_net *net);
+size_t gan__net_state_size(const gan_net *net);
 /* The first layer whose parameters hold NaN or Inf, or SIZE_MAX. */
 size_t gan__net_nonfinite_layer(const gan_net *net);
 /* Max-norm: scale each column of every weight matrix (one unit's incoming

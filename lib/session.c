@@ -305,12 +305,17 @@ static void average_range(void *ctx, size_t begin, size_t end)
         avg[i] = keep * avg[i] + take * g[i];
 }
 
-/* avg = decay * avg + (1 - decay) * G, after each iteration's G step. */
+/* avg = decay * avg + (1 - decay) * G, after each iteration's G step; the
+ * batch-normalisation running statistics are averaged the same way. */
 static void update_average(gan_session *s)
 {
     average_ctx c = {gan__net_param_array(s->g_avg), gan__net_param_array(s->g),
                      s->o.g_average_decay};
     gan__pool_run(s->pool, average_range, &c, gan_net_num_params(s->g), 16, GAN__PARALLEL_MIN);
+    average_ctx st = {gan__net_state_array(s->g_avg), gan__net_state_array(s->g),
+                      s->o.g_average_decay};
+    if (gan__net_state_size(s->g) > 0)
+        average_range(&st, 0, gan__net_state_size(s->g));
 }
 
 /* One iteration on a session whose shapes and workspaces were checked

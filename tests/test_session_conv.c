@@ -6,6 +6,7 @@
  * them). */
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
+#include "net.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -184,12 +185,48 @@ static void test_conv_divergence_restores_running_statistics(void **state)
     fixture_free(&b);
 }
 
+/* The moving average of a G with batch normalisation averages its running
+ * statistics too (read through the net's private state array), so the
+ * averaged net's inference uses averaged statistics, not stale ones. */
+static void test_average_of_batchnorm_g(void **state)
+{
+    (void)state;
+    conv_fixture f;
+    fixture_make(&f, 0.05f);
+    gan_session_free(f.s);
+    gan_session_options so = GAN_SESSION_OPTIONS_INIT;
+    so.batch_size = BATCH;
+    so.noise_width = ZW;
+    so.seed = 99;
+    so.g_average_decay = 0.5f;
+    assert_int_equal(gan_session_create(&f.s, f.g, f.d, f.gopt, f.dopt, f.data, &so), GAN_OK);
+    const gan_net *avg;
+    assert_int_equal(gan_session_average_net(&avg, f.s), GAN_OK);
+    const size_t n = gan__net_state_size(f.g);
+    assert_true(n > 0);
+    assert_int_equal(gan__net_state_size((gan_net *)avg), n);
+    float *a0 = xmalloc(n * sizeof *a0);
+    memcpy(a0, gan__net_state_array((gan_net *)avg), n * sizeof *a0);
+    assert_memory_equal(a0, gan__net_state_array(f.g), n * sizeof *a0);
+    assert_int_equal(gan_session_step(NULL, f.s), GAN_OK);
+    const float *g1 = gan__net_state_array(f.g), *a1 = gan__net_state_array((gan_net *)avg);
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabsf(a1[i] - (0.5f * a0[i] + 0.5f * g1[i])) <= 1e-6f * (1.0f + fabsf(g1[i])));
+        moved += g1[i] != a0[i];
+    }
+    assert_true(moved > 0);
+    free(a0);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_gan_trains),
         TMPDIR_TEST(test_conv_resume_is_bit_identical),
         cmocka_unit_test(test_conv_divergence_restores_running_statistics),
+        cmocka_unit_test(test_average_of_batchnorm_g),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
