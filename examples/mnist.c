@@ -14,7 +14,7 @@
  *                [--threads N] [--recipe paper|fast] [--opt sgd|adam]
  *                [--g-lr X] [--d-lr X] [--beta1 X] [--k N]
  *                [--average-decay X] [--real-label X]
- *                [--noise uniform|normal]
+ *                [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]
  *
  * --recipe paper (the default) is the original code's recipe; --recipe fast
  * trains the same nets with Adam, an average of G and one-sided label
@@ -75,7 +75,8 @@ struct options {
     int adam;            /* --opt: -1 the recipe's, 0 SGD, 1 Adam */
     unsigned k;          /* --k */
     int normal_noise;    /* --noise: -1 the recipe's, 0 uniform, 1 normal */
-    double g_lr, d_lr, beta1, average_decay, real_label;
+    double g_lr, d_lr, beta1, average_decay, real_label, lr_decay;
+    unsigned momentum_epochs; /* --momentum-epochs: 0 the recipe's */
 };
 
 /* What a recipe sets; docs/reproducing.md describes both. */
@@ -87,15 +88,17 @@ struct recipe {
     float real_label;     /* D's target on real examples */
     unsigned k;           /* D steps per G step (alternating order) */
     int normal_noise;     /* z ~ N(0, 1) instead of U(-sqrt 3, sqrt 3) */
+    float lr_decay;       /* SGD: lr /= lr_decay after every step */
+    unsigned momentum_epochs; /* SGD: momentum 0.5 -> 0.7 over epochs 1..N */
 };
 
 /* The original code's recipe (docs/paper.md §2). */
-static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0};
+static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0, 1.000004f, 250};
 /* Adam with beta1 = 0.5 (Radford et al. 2016), separate learning rates
  * (Heusel et al. 2017), an average of G (Yazici et al. 2019) and one-sided
  * label smoothing (Salimans et al. 2016); docs/reproducing.md has the
  * ablation. */
-static const struct recipe FAST = {1, 2e-4f, 2e-4f, 0.5f, 0.999f, 0.9f, 1, 0};
+static const struct recipe FAST = {1, 2e-4f, 2e-4f, 0.5f, 0.999f, 0.9f, 1, 0, 1.000004f, 250};
 
 struct model {
     struct recipe recipe;
@@ -162,7 +165,7 @@ static void usage(FILE *fp)
             "             [--sigma-grid N] [--grid-every N] [--threads N]\n"
             "             [--recipe paper|fast] [--opt sgd|adam] [--g-lr X] [--d-lr X]\n"
             "             [--beta1 X] [--k N] [--average-decay X] [--real-label X]\n"
-            "             [--noise uniform|normal]\n"
+            "             [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
             "          --grid-every 10 --threads 0\n"
@@ -181,8 +184,9 @@ static void usage(FILE *fp)
             "--recipe fast: Adam 2e-4 (beta1 0.5), an average of G (decay 0.999) that is\n"
             "          evaluated and saved, real label 0.9 (docs/reproducing.md).\n"
             "--opt, --g-lr, --d-lr, --beta1, --k (alternating order only), --average-decay\n"
-            "          (0: off), --real-label (1: off), --noise: override one part of the\n"
-            "          recipe. A resumed run needs the options it was started with.\n");
+            "          (0: off), --real-label (1: off), --noise, --lr-decay and\n"
+            "          --momentum-epochs (SGD): override one part of the recipe. A resumed\n"
+            "          run needs the options it was started with.\n");
 }
 
 /* 0: run; 1: --help was printed; -1: bad command line (message printed). */
@@ -210,7 +214,8 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->adam = -1;
     o->k = 0;
     o->normal_noise = -1;
-    o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = NAN;
+    o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = o->lr_decay = NAN;
+    o->momentum_epochs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
@@ -231,7 +236,8 @@ static int parse_args(struct options *o, int argc, char **argv)
                           strcmp(a, "--k") == 0 || strcmp(a, "--noise") == 0 ||
                           strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0 ||
                           strcmp(a, "--beta1") == 0 || strcmp(a, "--average-decay") == 0 ||
-                          strcmp(a, "--real-label") == 0;
+                          strcmp(a, "--real-label") == 0 || strcmp(a, "--lr-decay") == 0 ||
+                          strcmp(a, "--momentum-epochs") == 0;
         if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
             usage(stderr);
@@ -271,6 +277,10 @@ static int parse_args(struct options *o, int argc, char **argv)
             o->d_max_norm = (float)c;
         } else if (strcmp(a, "--threads") == 0) {
             bad = args_unsigned(&o->threads, prog, a, v, 0, 64);
+        } else if (strcmp(a, "--lr-decay") == 0) {
+            bad = args_double(&o->lr_decay, prog, a, v, 1.0, 2.0);
+        } else if (strcmp(a, "--momentum-epochs") == 0) {
+            bad = args_unsigned(&o->momentum_epochs, prog, a, v, 1, 100000);
         } else if (strcmp(a, "--k") == 0) {
             bad = args_unsigned(&o->k, prog, a, v, 1, 100);
         } else if (strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0) {
@@ -350,6 +360,10 @@ static struct recipe resolve_recipe(const struct options *o)
         r.k = o->k;
     if (o->normal_noise >= 0)
         r.normal_noise = o->normal_noise;
+    if (!isnan(o->lr_decay))
+        r.lr_decay = (float)o->lr_decay;
+    if (o->momentum_epochs)
+        r.momentum_epochs = o->momentum_epochs;
     return r;
 }
 
@@ -440,12 +454,12 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
         oo.beta1 = re->beta1;
     } else {
         oo.kind = GAN_OPT_SGD;
-        oo.lr_decay = 1.000004f;
+        oo.lr_decay = re->lr_decay;
         oo.lr_min = 1e-6f;
         oo.momentum = 0.5f;
         oo.momentum_final = 0.7f;
         oo.momentum_start_epoch = 1;
-        oo.momentum_saturate_epoch = 250;
+        oo.momentum_saturate_epoch = re->momentum_epochs;
     }
     oo.learning_rate = re->g_lr;
     TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &oo));
@@ -754,9 +768,12 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
            gan_version_string(), gan_blas_info(),
            o->order == GAN_ORDER_ALTERNATING ? "alternating" : "simultaneous", o->seed, o->epochs,
            o->eval_every);
-    char opt[48] = "SGD (original schedule)";
+    char opt[96];
     if (re->adam)
         snprintf(opt, sizeof opt, "Adam (beta1 %g)", (double)re->beta1);
+    else
+        snprintf(opt, sizeof opt, "SGD (lr / %g per step, momentum 0.5-0.7 over %u epochs)",
+                 (double)re->lr_decay, re->momentum_epochs);
     printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, z %s\n",
            o->fast ? "fast" : "paper", opt, (double)re->g_lr, (double)re->d_lr, re->k,
            (double)re->average_decay, (double)re->real_label,

@@ -188,6 +188,10 @@ static inline void fuzz_session_make(fuzz_session *f)
     so.noise_width = FUZZ_Z;
     so.seed = 11;
     so.threads = 1;
+    /* A checkpoint then also holds the average of G and both version-2
+     * options. */
+    so.g_average_decay = 0.9f;
+    so.real_label = 0.9f;
     if (!rc) rc = gan_session_create(&f->s, f->g, f->d, f->gopt, f->dopt, f->data, &so);
     FUZZ_REQUIRE(rc == GAN_OK, "building the session: %s", gan_error_last());
 }

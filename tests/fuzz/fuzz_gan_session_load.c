@@ -66,6 +66,9 @@ static void check_load(const uint8_t *data, size_t size)
     }
     FUZZ_REQUIRE(fuzz_net_params_finite(fx.g), "a checkpoint with NaN or Inf in G loaded");
     FUZZ_REQUIRE(fuzz_net_params_finite(fx.d), "a checkpoint with NaN or Inf in D loaded");
+    const gan_net *avg = NULL;
+    FUZZ_REQUIRE(gan_session_average_net(&avg, fx.s) == GAN_OK, "%s", gan_error_last());
+    FUZZ_REQUIRE(fuzz_net_params_finite(avg), "a checkpoint with NaN or Inf in G's average loaded");
     size_t l1, l2;
     uint8_t *once = save_bytes(out_path, &l1);
     FUZZ_REQUIRE(gan_session_load(fx.s, out_path) == GAN_OK, "reload: %s", gan_error_last());
