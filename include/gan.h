@@ -1230,6 +1230,34 @@ GAN_EXTERN int gan_scale(float *x, size_t n, int from, int to);
  * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_dataset_scale(gan_dataset **out, const gan_dataset *src, int from, int to);
+/**
+ * @brief A new dataset whose rows are src's rows followed by the one-hot
+ * code of their label: [x | onehot(label)], cols + classes wide, labels
+ * kept. The data of a conditional GAN on labels
+ * (gan_session_options::cond_width = classes).
+ * @param[out] out     Receives the new dataset.
+ * @param      src     A dataset with labels, all in [0, classes).
+ * @param      classes Number of classes (> 0).
+ * @return #GAN_OK, #GAN_EINVAL (no labels, a label out of range, named),
+ *         #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_dataset_append_onehot(gan_dataset **out, const gan_dataset *src,
+                                         uint32_t classes);
+/**
+ * @brief A new dataset whose rows are src's rows x followed by x masked,
+ * [x | x * mask] (2 x cols wide, labels kept): a conditional GAN on it
+ * (gan_session_options::cond_width = cols) learns p(x | the visible part),
+ * the paper's §7.3 conditionals, e.g. inpainting with mask 1 on the visible
+ * half. Masked-out entries of the condition are 0.
+ * @param[out] out  Receives the new dataset.
+ * @param      src  The dataset.
+ * @param      mask cols values, each 0 (hidden) or 1 (visible).
+ * @param      cols src's width.
+ * @return #GAN_OK, #GAN_EINVAL (a mask value other than 0 or 1, named),
+ *         #GAN_ESHAPE (cols is not src's width), #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_dataset_append_masked(gan_dataset **out, const gan_dataset *src,
+                                         const float *mask, size_t cols);
 
 /** Options of gan_gcn() and gan_dataset_gcn(); the defaults are those of
  * pylearn2's global_contrast_normalize (the paper's CIFAR-10 model used
@@ -1621,15 +1649,27 @@ typedef struct gan_session_options {
                               is the paper's loss; below 1 is one-sided label
                               smoothing (Salimans et al. 2016; 0.9 is usual),
                               see gan_loss_d_smoothed(). In [0.5, 1]. */
+    uint32_t cond_width;   /**< 0: an ordinary GAN (the default). Above 0: a
+                              conditional GAN p(x | c) (paper §7.1): the last
+                              cond_width columns of every data row are its
+                              condition c (gan_dataset_append_onehot() and
+                              gan_dataset_append_masked() build such data),
+                              G's input is [z | c] (noise_width +
+                              cond_width wide) and D's input [x | c] (the
+                              data row as it is, or G's sample followed by
+                              the c it was given). Fake rows get the
+                              conditions of the real rows of the same
+                              minibatch (repeated when a G step has more
+                              rows). Sample with gan_session_sample_cond(). */
 } gan_session_options;
 
-/** Current version of #gan_session_options (2 added g_average_decay and
- * real_label; version 1 is still accepted). */
+/** Current version of #gan_session_options (2 added g_average_decay,
+ * real_label and cond_width; version 1 is still accepted). */
 #define GAN_SESSION_OPTIONS_VERSION 2
 /** Initialiser of #gan_session_options with the defaults. */
 #define GAN_SESSION_OPTIONS_INIT \
     { GAN_SESSION_OPTIONS_VERSION, 100, 1, GAN_G_LOSS_NON_SATURATING, \
-      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0, 0.0f, 1.0f }
+      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0, 0.0f, 1.0f, 0 }
 
 /** Statistics of one training iteration. */
 typedef struct gan_stats {
@@ -1808,6 +1848,27 @@ GAN_EXTERN int gan_session_average_net(const gan_net **out, const gan_session *s
  */
 GAN_EXTERN int gan_session_sample_average(float *out, size_t rows, size_t cols,
                                           gan_session *s, const float *z);
+/** Flag of gan_session_sample_cond(): sample the moving average of G. */
+#define GAN_SAMPLE_AVERAGE 1u
+/**
+ * @brief rows samples of a conditional GAN's G (gan_session_options::cond_width
+ * above 0) for the conditions c: out row i is G([z_i | c_i]).
+ *
+ * gan_session_sample() and gan_session_sample_average() refuse a
+ * conditional session, since G's input needs c.
+ * @param[out] out   rows x cols floats, cols = G's output width.
+ * @param      rows  Number of samples (> 0).
+ * @param      cols  G's output width.
+ * @param      s     The session.
+ * @param      z     rows x noise_width noise, or NULL for fresh noise from
+ *                   the session's RNG.
+ * @param      c     rows x cond_width conditions (finite).
+ * @param      flags 0, or #GAN_SAMPLE_AVERAGE for the average of G.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE, #GAN_ESTATE (not a conditional
+ *         session; or no average kept with #GAN_SAMPLE_AVERAGE), #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_session_sample_cond(float *out, size_t rows, size_t cols, gan_session *s,
+                                       const float *z, const float *c, unsigned flags);
 /**
  * @brief Whole training state (nets, optimizers, RNG, dataset position,
  * counters, options, the average of G when kept) in one checksummed file,

@@ -88,6 +88,9 @@ static int check_options(const gan_session_options *o, const char *fn)
     if (!(o->real_label >= 0.5f && o->real_label <= 1.0f))
         return gan__error(GAN_EINVAL, "%s: opts->real_label must be in [0.5, 1], got %g", fn,
                           (double)o->real_label);
+    if (o->cond_width > INT32_MAX / 2)
+        return gan__error(GAN_EINVAL, "%s: opts->cond_width is %u, at most %d", fn, o->cond_width,
+                          INT32_MAX / 2);
     if (o->update_order == GAN_ORDER_SIMULTANEOUS && o->k != 1)
         return gan__error(GAN_EINVAL, "%s: the simultaneous update needs opts->k = 1, got %u", fn,
                           o->k);
@@ -105,16 +108,34 @@ static int check_shapes(const gan_net *g, const gan_net *d, const gan_dataset *d
         return gan__error(GAN_ESTATE, "%s: g has no layers", fn);
     if ((rc = gan__check_discriminator(d, fn)) != GAN_OK)
         return rc;
-    if (gan_net_input_width(g) != opts->noise_width)
-        return gan__error(GAN_ESHAPE, "%s: g's input width %zu differs from opts->noise_width %u", fn,
-                          gan_net_input_width(g), opts->noise_width);
-    const size_t width = gan_net_output_width(g);
+    const size_t c = opts->cond_width;
+    if (c == 0) {
+        if (gan_net_input_width(g) != opts->noise_width)
+            return gan__error(GAN_ESHAPE, "%s: g's input width %zu differs from opts->noise_width %u",
+                              fn, gan_net_input_width(g), opts->noise_width);
+        const size_t width = gan_net_output_width(g);
+        if (width != gan_net_input_width(d))
+            return gan__error(GAN_ESHAPE, "%s: g's output width %zu differs from d's input width %zu",
+                              fn, width, gan_net_input_width(d));
+        if (gan_dataset_cols(data) != width)
+            return gan__error(GAN_ESHAPE, "%s: the data width %zu differs from g's output width %zu",
+                              fn, gan_dataset_cols(data), width);
+        return GAN_OK;
+    }
+    /* A conditional GAN: G reads [z | c], D and the data rows are [x | c]. */
+    if (gan_net_input_width(g) != (size_t)opts->noise_width + c)
+        return gan__error(GAN_ESHAPE,
+                          "%s: g's input width %zu differs from opts->noise_width %u + opts->cond_width %zu",
+                          fn, gan_net_input_width(g), opts->noise_width, c);
+    const size_t width = gan_net_output_width(g) + c;
     if (width != gan_net_input_width(d))
-        return gan__error(GAN_ESHAPE, "%s: g's output width %zu differs from d's input width %zu",
-                          fn, width, gan_net_input_width(d));
+        return gan__error(GAN_ESHAPE,
+                          "%s: d's input width %zu differs from g's output width %zu + opts->cond_width %zu",
+                          fn, gan_net_input_width(d), gan_net_output_width(g), c);
     if (gan_dataset_cols(data) != width)
-        return gan__error(GAN_ESHAPE, "%s: the data width %zu differs from g's output width %zu",
-                          fn, gan_dataset_cols(data), width);
+        return gan__error(GAN_ESHAPE,
+                          "%s: the data width %zu differs from g's output width %zu + opts->cond_width %zu",
+                          fn, gan_dataset_cols(data), gan_net_output_width(g), c);
     return GAN_OK;
 }
 
@@ -179,11 +200,13 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     s->d_opt = d_opt;
     s->data = data;
     gan_rng_seed(&s->rng, opts->seed);
-    const size_t m = opts->batch_size;
-    size_t real_n, z_n, real_bytes, z_bytes;
-    const int too_big = gan__mul_size(&real_n, m, width) || gan__mul_size(&z_n, m, opts->noise_width) ||
+    const size_t m = opts->batch_size, c = opts->cond_width;
+    size_t real_n, z_n, real_bytes, z_bytes, c_bytes;
+    const int too_big = gan__mul_size(&real_n, m, width) ||
+                        gan__mul_size(&z_n, m, (size_t)opts->noise_width + c) ||
                         gan__mul_size(&real_bytes, real_n, sizeof *s->real) ||
-                        gan__mul_size(&z_bytes, z_n, sizeof *s->z);
+                        gan__mul_size(&z_bytes, z_n, sizeof *s->z) ||
+                        gan__mul_size(&c_bytes, m * sizeof *s->cond, c);
     gan__writer_init(&s->snap);
     gan__step_ws_init(&s->ws, NULL);
     if (too_big) {
@@ -192,7 +215,11 @@ int gan_session_create(gan_session **out, gan_net *g, gan_net *d, gan_optimizer 
     }
     s->real = malloc(real_bytes);
     s->z = malloc(z_bytes);
-    if (s->real == NULL || s->z == NULL) {
+    if (c > 0) {
+        s->fake = malloc(real_bytes);
+        s->cond = malloc(c_bytes);
+    }
+    if (s->real == NULL || s->z == NULL || (c > 0 && (s->fake == NULL || s->cond == NULL))) {
         gan_session_free(s);
         return gan__error(GAN_ENOMEM, "%s: out of memory for batch buffers", fn);
     }
@@ -222,6 +249,8 @@ void gan_session_free(gan_session *s)
     gan__step_ws_free(&s->ws);
     free(s->real);
     free(s->z);
+    free(s->fake);
+    free(s->cond);
     gan__writer_free(&s->snap);
     gan_net_free(s->g_avg);
     free(s);
@@ -233,6 +262,26 @@ static void draw_noise(float *z, size_t n, gan_session *s)
         gan_rng_uniform(z, n, &s->rng, -s->o.noise_scale, s->o.noise_scale);
     else
         gan__rng_fill_normal(&s->rng, z, n, 0.0f, s->o.noise_scale);
+}
+
+/* rows noise rows into s->z; for a conditional GAN each row is [z | c]
+ * with c the condition of real row i % real_rows of s->real (the last
+ * minibatch), which is also copied to s->cond. An unconditional session
+ * draws the rows x noise_width values in one call, as it always did. */
+static void draw_inputs(gan_session *s, size_t rows, size_t real_rows)
+{
+    const size_t nw = s->o.noise_width, c = s->o.cond_width;
+    if (c == 0) {
+        draw_noise(s->z, rows * nw, s);
+        return;
+    }
+    const size_t width = gan_net_input_width(s->d), w = width - c;
+    for (size_t i = 0; i < rows; i++) {
+        const float *ci = s->real + (i % real_rows) * width + w;
+        draw_noise(s->z + i * (nw + c), nw, s);
+        memcpy(s->z + i * (nw + c) + nw, ci, c * sizeof *ci);
+        memcpy(s->cond + i * c, ci, c * sizeof *ci);
+    }
 }
 
 /* The next real minibatch; counts a completed epoch. */
@@ -247,27 +296,33 @@ static int next_real(size_t *rows, gan_session *s)
 
 static int iterate_alternating(gan_step_stats *st, gan_session *s, const char *fn)
 {
-    const size_t nw = s->o.noise_width, width = gan_net_input_width(s->d);
+    const size_t nw = s->o.noise_width + s->o.cond_width, width = gan_net_input_width(s->d);
     const unsigned dflags = s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u;
+    const gan__step_cond cond = {s->cond, s->o.cond_width};
     gan_step_stats ds = {0}, gs = {0};
+    size_t n = 0;
     int rc;
     for (uint32_t j = 0; j < s->o.k; j++) {
-        size_t n;
         if ((rc = next_real(&n, s)) != GAN_OK)
             return rc;
-        draw_noise(s->z, n * nw, s);
+        draw_inputs(s, n, n);
         rc = gan__net_train_forward_pair(s->g, s->pool, &s->rng, s->z, n, NULL, 0, nw, fn);
         if (rc)
             return rc;
         const float *fake = gan__net_train_output(s->g, 0);
+        if (cond.cols > 0) {
+            gan__concat_rows(s->fake, fake, n, width - cond.cols, &cond);
+            fake = s->fake;
+        }
         rc = gan__step_d(&ds, &s->ws, s->d, s->d_opt, &s->rng, s->real, fake, n, width, dflags,
                          s->o.real_label, fn);
         if (rc)
             return rc;
     }
     const size_t m = s->o.batch_size;
-    draw_noise(s->z, m * nw, s);
-    rc = gan__step_g(&gs, &s->ws, s->g, s->g_opt, s->d, &s->rng, s->z, m, nw, (int)s->o.g_loss, fn);
+    draw_inputs(s, m, n);
+    rc = gan__step_g(&gs, &s->ws, s->g, s->g_opt, s->d, &s->rng, s->z, m, nw, (int)s->o.g_loss,
+                     &cond, fn);
     if (rc)
         return rc;
     st->d_loss = ds.d_loss;
@@ -283,10 +338,12 @@ static int iterate_simultaneous(gan_step_stats *st, gan_session *s, const char *
     int rc = next_real(&n, s);
     if (rc)
         return rc;
-    draw_noise(s->z, n * s->o.noise_width, s);
+    draw_inputs(s, n, n);
+    const gan__step_cond cond = {s->cond, s->o.cond_width};
     return gan__step_both(st, &s->ws, s->g, s->g_opt, s->d, s->d_opt, &s->rng, s->real, s->z, n,
-                          s->o.noise_width, s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u,
-                          s->o.real_label, (int)s->o.g_loss, fn);
+                          (size_t)s->o.noise_width + s->o.cond_width,
+                          s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u, s->o.real_label,
+                          (int)s->o.g_loss, &cond, fn);
 }
 
 typedef struct average_ctx {
@@ -547,6 +604,10 @@ static int sample_net(float *out, size_t rows, size_t cols, gan_session *s, cons
 {
     GAN_CHECK_NULL(fn, out);
     GAN_CHECK_NONZERO(fn, rows);
+    if (s->o.cond_width > 0)
+        return gan__error(GAN_ESTATE,
+                          "%s: a conditional session (opts->cond_width %u) samples with gan_session_sample_cond",
+                          fn, s->o.cond_width);
     const size_t width = gan_net_output_width(net);
     if (cols != width)
         return gan__error(GAN_ESHAPE, "%s: cols is %zu, g's output width is %zu", fn, cols, width);
@@ -597,4 +658,55 @@ int gan_session_sample_average(float *out, size_t rows, size_t cols, gan_session
         return gan__error(GAN_ESTATE, "%s: the session keeps no average of G (opts->g_average_decay is 0)",
                           fn);
     return sample_net(out, rows, cols, s, s->g_avg, z, fn);
+}
+
+int gan_session_sample_cond(float *out, size_t rows, size_t cols, gan_session *s, const float *z,
+                            const float *c, unsigned flags)
+{
+    static const char fn[] = "gan_session_sample_cond";
+    GAN_CHECK_NULL(fn, s);
+    GAN_CHECK_NULL(fn, out);
+    GAN_CHECK_NULL(fn, c);
+    GAN_CHECK_NONZERO(fn, rows);
+    if (flags & ~GAN_SAMPLE_AVERAGE)
+        return gan__error(GAN_EINVAL, "%s: unknown bits in flags 0x%x", fn, flags);
+    const size_t nw = s->o.noise_width, cw = s->o.cond_width, in_w = nw + cw;
+    if (cw == 0)
+        return gan__error(GAN_ESTATE,
+                          "%s: not a conditional session (opts->cond_width is 0): use gan_session_sample",
+                          fn);
+    const gan_net *net = (flags & GAN_SAMPLE_AVERAGE) ? s->g_avg : s->g;
+    if (net == NULL)
+        return gan__error(GAN_ESTATE, "%s: the session keeps no average of G (opts->g_average_decay is 0)",
+                          fn);
+    const size_t width = gan_net_output_width(net);
+    if (cols != width)
+        return gan__error(GAN_ESHAPE, "%s: cols is %zu, g's output width is %zu", fn, cols, width);
+    size_t n;
+    if (rows > INT32_MAX || gan__mul_size(&n, rows, in_w) || n > SIZE_MAX / sizeof(float))
+        return gan__error(GAN_EINVAL, "%s: rows is %zu, at most %d in one call", fn, rows,
+                          INT32_MAX);
+    for (size_t i = 0; i < rows * cw; i++)
+        if (!isfinite(c[i]))
+            return gan__error(GAN_EINVAL, "%s: c row %zu holds %g at column %zu", fn, i / cw,
+                              (double)c[i], i % cw);
+    float *in = malloc(n * sizeof *in);
+    if (in == NULL)
+        return gan__error(GAN_ENOMEM, "%s: out of memory for %zu inputs", fn, rows);
+    int rc = GAN_OK;
+    if (z == NULL)
+        rc = gan_session_noise(in, rows, nw, s); /* packed rows x nw, spread below */
+    else
+        memcpy(in, z, rows * nw * sizeof *in);
+    if (rc == GAN_OK) {
+        /* [z_i | c_i] from the last row back, so packed z rows are read
+         * before they are overwritten. */
+        for (size_t i = rows; i-- > 0;) {
+            memmove(in + i * in_w, in + i * nw, nw * sizeof *in);
+            memcpy(in + i * in_w + nw, c + i * cw, cw * sizeof *in);
+        }
+        rc = gan_net_forward(out, cols, net, in, rows, in_w, 0);
+    }
+    free(in);
+    return rc;
 }

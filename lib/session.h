@@ -33,7 +33,8 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "gan_session_interrupt needs a lock-fr
  * has the defaults. */
 #define GAN__SESSION_SAVED_OPTIONS_2(X) \
     X(f32, g_average_decay)             \
-    X(f32, real_label)
+    X(f32, real_label)                  \
+    X(u32, cond_width)
 
 struct gan_session {
     gan_session_options o;
@@ -42,7 +43,9 @@ struct gan_session {
     gan_dataset *data;
     gan_rng rng;          /* noise, minibatch order and dropout masks */
     float *real;          /* batch_size x data width */
-    float *z;             /* batch_size x noise_width */
+    float *z;             /* batch_size x (noise_width + cond_width): [z | c] */
+    float *fake;          /* conditional: batch_size x D's input width, [G(z) | c] */
+    float *cond;          /* conditional: batch_size x cond_width, the fake rows' c */
     gan__step_ws ws;      /* the training step's scratch; passes the pool */
     uint64_t iteration;   /* iterations completed */
     uint64_t epochs_done; /* dataset epochs completed */
@@ -58,7 +61,7 @@ struct gan_session {
 };
 
 /* The checkpoint format gan__session_serialize writes (1 had no
- * g_average_decay, real_label and average of G). */
+ * g_average_decay, real_label, cond_width and average of G). */
 #define GAN__CKPT_FORMAT_VERSION 2u
 
 /* opts (version 1 or current) as a current-version struct in o, the

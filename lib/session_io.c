@@ -9,8 +9,9 @@
  *   u64 n | dataset iteration state (n bytes)
  *   G net | D net                       (gan__net_write)
  *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state
- * Format 2 adds f32 g_average_decay, real_label after the options and, when
- * g_average_decay is not 0, the average of G (gan__net_write) at the end. */
+ * Format 2 adds f32 g_average_decay, f32 real_label, u32 cond_width after
+ * the options and, when g_average_decay is not 0, the average of G
+ * (gan__net_write) at the end. */
 #include "dataset.h"
 #include "fs.h"
 #include "net.h"

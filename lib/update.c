@@ -12,11 +12,12 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void gan__step_ws_init(gan__step_ws *ws, gan__pool *pool)
 {
     ws->pool = pool;
-    ws->dy = ws->dx = NULL;
+    ws->dy = ws->dx = ws->cat = NULL;
     ws->rows_cap = ws->width = 0;
 }
 
@@ -24,6 +25,7 @@ void gan__step_ws_free(gan__step_ws *ws)
 {
     free(ws->dy);
     free(ws->dx);
+    free(ws->cat);
     gan__step_ws_init(ws, ws->pool);
 }
 
@@ -37,15 +39,19 @@ int gan__step_ws_reserve(gan__step_ws *ws, size_t rows, size_t width, const char
         return gan__error(GAN_EINVAL, "%s: %zu rows of width %zu are too many", fn, rows, width);
     float *dy = malloc(3 * rows * sizeof *dy);
     float *dx = malloc(n_dx * sizeof *dx);
-    if (dy == NULL || dx == NULL) {
+    float *cat = malloc(n_dx * sizeof *cat);
+    if (dy == NULL || dx == NULL || cat == NULL) {
         free(dy);
         free(dx);
+        free(cat);
         return gan__error(GAN_ENOMEM, "%s: out of memory for the gradients of %zu rows", fn, rows);
     }
     free(ws->dy);
     free(ws->dx);
+    free(ws->cat);
     ws->dy = dy;
     ws->dx = dx;
+    ws->cat = cat;
     ws->rows_cap = rows;
     ws->width = width;
     return GAN_OK;
@@ -109,6 +115,24 @@ static int backward_and_step(gan_net *net, gan_optimizer *opt, gan__pool *pool, 
     return gan__optimizer_step_fold(opt, pool, fold_param_grads, &c);
 }
 
+void gan__concat_rows(float *dst, const float *src, size_t rows, size_t w, const gan__step_cond *c)
+{
+    const size_t width = w + c->cols;
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(dst + i * width, src + i * w, w * sizeof *dst);
+        memcpy(dst + i * width + w, c->c + i * c->cols, c->cols * sizeof *dst);
+    }
+}
+
+/* The first w of every width-wide row of x, packed in place (rows x w):
+ * G's part of the gradient at D's input [G(z) | c]. Rows move towards the
+ * start, so a forward pass with memmove never overwrites a row unread. */
+static void keep_leading_columns(float *x, size_t rows, size_t width, size_t w)
+{
+    for (size_t i = 1; i < rows; i++)
+        memmove(x + i * w, x + i * width, w * sizeof *x);
+}
+
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
                 unsigned d_flags, float real_label, const char *fn)
@@ -133,14 +157,19 @@ int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer 
 
 int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                 gan_net *d, gan_rng *rng, const float *z, size_t rows, size_t z_cols, int g_loss,
-                const char *fn)
+                const gan__step_cond *cond, const char *fn)
 {
-    const size_t width = gan_net_output_width(g);
+    const size_t width = gan_net_output_width(g), c_cols = cond ? cond->cols : 0;
     int rc = gan__net_train_forward_pair(g, ws->pool, rng, z, rows, NULL, 0, z_cols, fn);
     if (rc)
         return rc;
     const float *fake = gan__net_train_output(g, 0);
-    if ((rc = gan__net_train_forward_pair(d, ws->pool, rng, fake, rows, NULL, 0, width, fn)))
+    if (c_cols > 0) {
+        gan__concat_rows(ws->cat, fake, rows, width, cond);
+        fake = ws->cat;
+    }
+    if ((rc = gan__net_train_forward_pair(d, ws->pool, rng, fake, rows, NULL, 0, width + c_cols,
+                                          fn)))
         return rc;
     const float *a = gan__net_train_output(d, 1);
     if ((rc = check_logits_finite(a, rows, fn)) != GAN_OK)
@@ -153,20 +182,26 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
     st->d_real = NAN;
     st->d_fake = mean_sigmoid(a, rows);
     gan__net_backward_input(ws->dx, d, ws->pool, ws->dy, 0, rows, GAN_BACKWARD_LOGITS);
+    if (c_cols > 0)
+        keep_leading_columns(ws->dx, rows, width + c_cols, width);
     return backward_and_step(g, g_opt, ws->pool, ws->dx, rows, 0);
 }
 
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                    gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
                    const float *z, size_t rows, size_t z_cols, unsigned d_flags,
-                   float real_label, int g_loss, const char *fn)
+                   float real_label, int g_loss, const gan__step_cond *cond, const char *fn)
 {
-    const size_t n = rows, width = gan_net_output_width(g);
+    const size_t n = rows, width = gan_net_output_width(g), c_cols = cond ? cond->cols : 0;
     int rc = gan__net_train_forward_pair(g, ws->pool, rng, z, n, NULL, 0, z_cols, fn);
     if (rc)
         return rc;
     const float *fake = gan__net_train_output(g, 0);
-    if ((rc = gan__net_train_forward_pair(d, ws->pool, rng, real, n, fake, n, width, fn)))
+    if (c_cols > 0) {
+        gan__concat_rows(ws->cat, fake, n, width, cond);
+        fake = ws->cat;
+    }
+    if ((rc = gan__net_train_forward_pair(d, ws->pool, rng, real, n, fake, n, width + c_cols, fn)))
         return rc;
     const float *a = gan__net_train_output(d, 1);
     if ((rc = check_logits_finite(a, 2 * n, fn)) != GAN_OK)
@@ -188,6 +223,8 @@ int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimiz
      * not matter). Both are taken even when D's diverges, as the original
      * code does; the caller rolls back. */
     gan__net_backward_input(ws->dx, d, ws->pool, dy_g, n, n, GAN_BACKWARD_LOGITS);
+    if (c_cols > 0)
+        keep_leading_columns(ws->dx, n, width + c_cols, width);
     const int rd = backward_and_step(d, d_opt, ws->pool, dy_d, 2 * n, GAN_BACKWARD_LOGITS);
     const int rg = backward_and_step(g, g_opt, ws->pool, ws->dx, n, 0);
     return rd ? rd : rg;
@@ -301,7 +338,7 @@ int gan_update_g(gan_step_stats *stats, gan_net *g, gan_optimizer *g_opt, gan_ne
     if (rc == GAN_OK)
         rc = gan__net_reserve(d, rows, fn);
     if (rc == GAN_OK)
-        rc = gan__step_g(&st, &ws, g, g_opt, d, rng, z, rows, z_cols, g_loss, fn);
+        rc = gan__step_g(&st, &ws, g, g_opt, d, rng, z, rows, z_cols, g_loss, NULL, fn);
     gan__step_ws_free(&ws);
     if (rc == GAN_OK && stats)
         *stats = st;

@@ -688,6 +688,8 @@ SO_ROW("g_average_decay NaN", GAN_EINVAL, "g_average_decay", g_average_decay, NA
 SO_ROW("real_label 0.4", GAN_EINVAL, "real_label", real_label, 0.4f)
 SO_ROW("real_label above 1", GAN_EINVAL, "real_label", real_label, 1.5f)
 SO_ROW("real_label NaN", GAN_EINVAL, "real_label", real_label, NAN)
+SO_ROW("cond_width UINT32_MAX", GAN_EINVAL, "cond_width", cond_width, UINT32_MAX)
+SO_ROW("cond_width 2 with nets of an ordinary GAN", GAN_ESHAPE, "cond_width", cond_width, 2)
 #undef SO_ROW
 R(gan_session_create, "opts: simultaneous with k 2", GAN_EINVAL, "k", NULL,
   gan_session *s = NULL; f->so.update_order = GAN_ORDER_SIMULTANEOUS; f->so.k = 2;
@@ -756,6 +758,32 @@ AVG_ROW("rows 0", GAN_EINVAL, "rows", gan_session_sample_average(f->out, 0, G_OU
 AVG_ROW("cols mismatch", GAN_ESHAPE, "cols", gan_session_sample_average(f->out, 2, G_OUT + 1, s, NULL))
 AVG_ROW("rows 2^31 with z", GAN_EINVAL, "rows", gan_session_sample_average(f->out, (size_t)INT32_MAX + 1, G_OUT, s, f->z))
 #undef AVG_ROW
+R(gan_session_sample_cond, "s NULL", GAN_EINVAL, "s", NULL, return CALL(gan_session_sample_cond(f->out, 2, G_OUT, NULL, NULL, f->x, 0));)
+R(gan_session_sample_cond, "not a conditional session", GAN_ESTATE, "cond_width", NULL,
+  return CALL(gan_session_sample_cond(f->out, 2, G_OUT, f->s, NULL, f->x, 0));)
+/* The next rows need a conditional session: G (G_IN + 2) -> G_OUT, D and
+ * the data G_OUT + 2 wide. */
+#define COND_ROW(label, code, text, call) \
+  R(gan_session_sample_cond, label, code, text, NULL, \
+    gan_net *g = NULL, *d = NULL; gan_optimizer *go = NULL, *dopt = NULL; gan_dataset *ds = NULL; gan_session *s = NULL; \
+    SETUP(gan_net_create(&g, G_IN + 2)); SETUP(gan_net_add_dense(g, G_OUT, GAN_ACT_SIGMOID)); \
+    SETUP(gan_net_create(&d, G_OUT + 2)); SETUP(gan_net_add_dense(d, 1, GAN_ACT_SIGMOID)); \
+    SETUP(gan_optimizer_create(&go, g, &f->oo)); SETUP(gan_optimizer_create(&dopt, d, &f->oo)); \
+    SETUP(gan_dataset_create(&ds, f->x, 4, G_OUT + 2)); f->so.cond_width = 2; \
+    SETUP(gan_session_create(&s, g, d, go, dopt, ds, &f->so)); \
+    int rc = CALL(call); gan_session_free(s); gan_optimizer_free(go); gan_optimizer_free(dopt); \
+    gan_net_free(g); gan_net_free(d); gan_dataset_free(ds); return rc;)
+COND_ROW("out NULL", GAN_EINVAL, "out", gan_session_sample_cond(NULL, 2, G_OUT, s, NULL, f->x, 0))
+COND_ROW("c NULL", GAN_EINVAL, "c", gan_session_sample_cond(f->out, 2, G_OUT, s, NULL, NULL, 0))
+COND_ROW("rows 0", GAN_EINVAL, "rows", gan_session_sample_cond(f->out, 0, G_OUT, s, NULL, f->x, 0))
+COND_ROW("cols mismatch", GAN_ESHAPE, "cols", gan_session_sample_cond(f->out, 2, G_OUT + 2, s, NULL, f->x, 0))
+COND_ROW("unknown flag bit 2", GAN_EINVAL, "flags", gan_session_sample_cond(f->out, 2, G_OUT, s, NULL, f->x, 2u))
+COND_ROW("GAN_SAMPLE_AVERAGE without an average", GAN_ESTATE, "g_average_decay",
+         gan_session_sample_cond(f->out, 2, G_OUT, s, NULL, f->x, GAN_SAMPLE_AVERAGE))
+COND_ROW("NaN in c", GAN_EINVAL, "c row 1", gan_session_sample_cond(f->out, 2, G_OUT, s, NULL, poisoned(f, 2, 1, 1, NAN), 0))
+COND_ROW("rows 2^31 with z", GAN_EINVAL, "rows", gan_session_sample_cond(f->out, (size_t)INT32_MAX + 1, G_OUT, s, f->z, f->x, 0))
+COND_ROW("gan_session_sample refuses it", GAN_ESTATE, "gan_session_sample_cond", gan_session_sample(f->out, 2, G_OUT, s, NULL))
+#undef COND_ROW
 R(gan_session_save, "s NULL", GAN_EINVAL, "s", NULL, return CALL(gan_session_save(NULL, PATH(P_OUT)));)
 R(gan_session_save, "path NULL", GAN_EINVAL, "path", NULL, return CALL(gan_session_save(f->s, NULL));)
 R(gan_session_save, "path empty", GAN_EINVAL, "path", NULL, return CALL(gan_session_save(f->s, ""));)
@@ -945,6 +973,29 @@ R(gan_scale, "n 0 is a no-op", GAN_OK, NULL, NULL, return CALL(gan_scale(f->out,
 R(gan_dataset_scale, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_scale(NULL, f->data, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
 R(gan_dataset_scale, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, NULL, GAN_RANGE_UNIT, GAN_RANGE_SYMMETRIC));)
 R(gan_dataset_scale, "from 2", GAN_EINVAL, "from", NULL, gan_dataset *ds; return CALL(gan_dataset_scale(&ds, f->data, 2, GAN_RANGE_SYMMETRIC));)
+/* A labelled dataset: the toy's 8 modes are the labels. */
+#define LABELLED(ds) SETUP(gan_dataset_create_toy(&ds, &f->toy, 16, f->rng))
+R(gan_dataset_append_onehot, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_append_onehot(NULL, f->data, 10));)
+R(gan_dataset_append_onehot, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_append_onehot(&ds, NULL, 10));)
+R(gan_dataset_append_onehot, "classes 0", GAN_EINVAL, "classes", NULL,
+  gan_dataset *src, *ds = NULL; LABELLED(src); int rc = CALL(gan_dataset_append_onehot(&ds, src, 0)); gan_dataset_free(src); return rc;)
+R(gan_dataset_append_onehot, "src without labels", GAN_EINVAL, "labels", NULL, gan_dataset *ds; return CALL(gan_dataset_append_onehot(&ds, f->data, 10));)
+R(gan_dataset_append_onehot, "a label >= classes", GAN_EINVAL, "label", NULL,
+  gan_dataset *src, *ds = NULL; LABELLED(src); int rc = CALL(gan_dataset_append_onehot(&ds, src, 2));
+  NOTE_IF(ds != NULL, "*out set"); gan_dataset_free(src); return rc;)
+R(gan_dataset_append_onehot, "classes UINT32_MAX: too wide", GAN_EINVAL, "too many", NULL,
+  gan_dataset *src, *ds = NULL; LABELLED(src); int rc = CALL(gan_dataset_append_onehot(&ds, src, UINT32_MAX));
+  gan_dataset_free(ds); gan_dataset_free(src); return rc;)
+#undef LABELLED
+R(gan_dataset_append_masked, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_dataset_append_masked(NULL, f->data, f->x, G_OUT));)
+R(gan_dataset_append_masked, "src NULL", GAN_EINVAL, "src", NULL, gan_dataset *ds; return CALL(gan_dataset_append_masked(&ds, NULL, f->x, G_OUT));)
+R(gan_dataset_append_masked, "mask NULL", GAN_EINVAL, "mask", NULL, gan_dataset *ds; return CALL(gan_dataset_append_masked(&ds, f->data, NULL, G_OUT));)
+R(gan_dataset_append_masked, "cols differs from src", GAN_ESHAPE, "cols", NULL, gan_dataset *ds; return CALL(gan_dataset_append_masked(&ds, f->data, f->x, G_OUT + 1));)
+R(gan_dataset_append_masked, "mask value 0.5", GAN_EINVAL, "mask[2]", NULL,
+  float m[G_OUT] = {1, 0, 0.5f, 1, 0, 1}; gan_dataset *ds = NULL;
+  int rc = CALL(gan_dataset_append_masked(&ds, f->data, m, G_OUT)); NOTE_IF(ds != NULL, "*out set"); return rc;)
+R(gan_dataset_append_masked, "mask NaN", GAN_EINVAL, "mask[0]", NULL,
+  float m[G_OUT] = {NAN, 0, 0, 1, 0, 1}; gan_dataset *ds; return CALL(gan_dataset_append_masked(&ds, f->data, m, G_OUT));)
 R(gan_gcn_options_init, "opts NULL", GAN_EINVAL, "opts", NULL, return CALL(gan_gcn_options_init(NULL, GAN_GCN_OPTIONS_VERSION));)
 R(gan_gcn_options_init, "version 0", GAN_EUNSUPPORTED, "version", NULL,
   gan_gcn_options o; return CALL(gan_gcn_options_init(&o, 0));)

@@ -578,7 +578,7 @@ static void test_format1_checkpoint_loads(void **state)
     assert_int_equal(gan_session_train(a.s, 12, NULL, NULL), GAN_OK);
     assert_int_equal(gan_session_save(a.s, p2), GAN_OK);
 
-    /* Format 1: the same payload without the two f32 options that follow
+    /* Format 1: the same payload without the three options (12 bytes) that follow
      * the first nine (40 bytes), in a version-1 container. */
     size_t len;
     unsigned char *file = read_file(p2, &len);
@@ -589,12 +589,12 @@ static void test_format1_checkpoint_loads(void **state)
     assert_int_equal(version, 2);
     const uint8_t *pl = r.data + r.pos;
     const size_t plen = gan__reader_left(&r);
-    uint8_t *old = xmalloc(plen - 8);
+    uint8_t *old = xmalloc(plen - 12);
     memcpy(old, pl, 40);
-    memcpy(old + 40, pl + 48, plen - 48);
+    memcpy(old + 40, pl + 52, plen - 52);
     gan__writer w;
     gan__writer_init(&w);
-    gan__container_build(&w, magic, 1, old, plen - 8);
+    gan__container_build(&w, magic, 1, old, plen - 12);
     assert_false(w.failed);
     write_file(p1, w.data, w.len);
     gan__writer_free(&w);

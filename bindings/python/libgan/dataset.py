@@ -176,6 +176,24 @@ class Dataset(Handle):
             check(ll.gan_dataset_scale(ctypes.byref(p), d, src, ranges[to]))
         return type(self)(None, _ptr=p)
 
+    def append_onehot(self, classes):
+        """A new dataset of rows [x | onehot(label)] (labels kept): the data
+        of a conditional GAN on labels (Session(..., cond_width=classes))."""
+        p = ll.dsp()
+        with self._use(False) as d:
+            check(ll.gan_dataset_append_onehot(ctypes.byref(p), d, classes))
+        return type(self)(None, _ptr=p)
+
+    def append_masked(self, mask):
+        """A new dataset of rows [x | x * mask] (mask: cols values, each 0
+        or 1): a conditional GAN on it (cond_width=cols) fills in the hidden
+        part."""
+        m = as_f32(np.asarray(mask, dtype=np.float32).reshape(1, -1), "mask")
+        p = ll.dsp()
+        with self._use(False) as d:
+            check(ll.gan_dataset_append_masked(ctypes.byref(p), d, ptr(m), m.shape[1]))
+        return type(self)(None, _ptr=p)
+
     @classmethod
     def toy(cls, toy, rows, rng):
         """rows samples of a Toy."""

@@ -78,6 +78,7 @@ GAN_TOY_OPTIONS_VERSION = 1
 GAN_G_LOSS_NON_SATURATING = 0
 GAN_G_LOSS_MINIMAX = 1
 GAN_LOSS_D_HALF = 1
+GAN_SAMPLE_AVERAGE = 1
 
 GAN_NOISE_UNIFORM = 0
 GAN_NOISE_NORMAL = 1
@@ -172,7 +173,8 @@ class gan_session_options(Structure):
                 ("g_loss", c_uint32), ("noise_kind", c_uint32), ("noise_scale", c_float),
                 ("noise_width", c_uint32), ("seed", c_uint64), ("update_order", c_uint32),
                 ("d_loss_half", c_uint32), ("threads", c_uint32),
-                ("g_average_decay", c_float), ("real_label", c_float)]
+                ("g_average_decay", c_float), ("real_label", c_float),
+                ("cond_width", c_uint32)]
 
 
 class gan_stats(Structure):
@@ -283,6 +285,8 @@ FUNCTIONS = {
     "gan_dataset_load_cifar10": (cint, [P(dsp), P(c_char_p), sz]),
     "gan_scale": (cint, [f32p, sz, cint, cint]),
     "gan_dataset_scale": (cint, [P(dsp), dsp, cint, cint]),
+    "gan_dataset_append_onehot": (cint, [P(dsp), dsp, c_uint32]),
+    "gan_dataset_append_masked": (cint, [P(dsp), dsp, f32p, sz]),
     "gan_gcn_options_init": (cint, [P(gan_gcn_options), cuint]),
     "gan_gcn": (cint, [f32p, sz, sz, P(gan_gcn_options)]),
     "gan_dataset_gcn": (cint, [P(dsp), dsp, P(gan_gcn_options)]),
@@ -315,6 +319,7 @@ FUNCTIONS = {
     "gan_session_sample": (cint, [f32p, sz, sz, sesp, f32p]),
     "gan_session_average_net": (cint, [P(netp), sesp]),
     "gan_session_sample_average": (cint, [f32p, sz, sz, sesp, f32p]),
+    "gan_session_sample_cond": (cint, [f32p, sz, sz, sesp, f32p, f32p, cuint]),
     "gan_session_save": (cint, [sesp, c_char_p]),
     "gan_session_load": (cint, [sesp, c_char_p]),
     # generator files

@@ -286,20 +286,31 @@ class Session(Handle):
             check(ll.gan_session_noise(ptr(o), rows, nw, p))
         return o
 
-    def sample(self, rows=None, z=None, out=None, average=False):
+    def sample(self, rows=None, z=None, out=None, average=False, c=None):
         """Samples of G: from z (rows x noise_width) or rows fresh noise
         vectors. average=True samples the moving average of G (the
-        session's g_average_decay option must be set)."""
+        session's g_average_decay option must be set). A conditional
+        session (cond_width > 0) needs c, rows x cond_width conditions."""
+        if c is not None:
+            cc = as_f32(c, "c", cols=self._options.cond_width)
+            rows = cc.shape[0]
         if z is not None:
             zz = as_f32(z, "z", cols=self._options.noise_width)
             rows = zz.shape[0]
         elif rows is None:
-            raise ValueError("sample: give rows or z")
-        fn = ll.gan_session_sample_average if average else ll.gan_session_sample
+            raise ValueError("sample: give rows, z or c")
         with self._train_use() as p:
             oc = ll.gan_net_output_width(self.g._ptr)
             o = out_array(out, (rows, oc), np.float32)
-            check(fn(ptr(o), rows, oc, p, ptr(zz) if z is not None else None))
+            zp = ptr(zz) if z is not None else None
+            if c is not None:
+                if cc.shape[0] != rows:
+                    raise ValueError("sample: z has %d rows, c %d" % (rows, cc.shape[0]))
+                flags = ll.GAN_SAMPLE_AVERAGE if average else 0
+                check(ll.gan_session_sample_cond(ptr(o), rows, oc, p, zp, ptr(cc), flags))
+            else:
+                fn = ll.gan_session_sample_average if average else ll.gan_session_sample
+                check(fn(ptr(o), rows, oc, p, zp))
         return o
 
     def average_params(self):

@@ -288,6 +288,30 @@ def test_session_average_and_label_smoothing(tmp_path):
         Rig(real_label=0.3)
 
 
+def test_conditional_session():
+    rng = libgan.Rng(1)
+    toy = libgan.Toy("ring", modes=4, radius=2.0, std=0.05)
+    data = libgan.Dataset.toy(toy, 200, rng).append_onehot(4)
+    assert data.data.shape == (200, 6) and np.array_equal(data.data[:, 2:].sum(axis=1), np.ones(200))
+    g = libgan.Net(4 + 4).add_dense(16, "relu").add_dense(2).init(rng, "glorot_uniform")
+    d = libgan.Net(2 + 4).add_maxout(8, 2).add_dense(1, "sigmoid").init(rng, "glorot_uniform")
+    s = libgan.Session(g, d, libgan.Optimizer(g, learning_rate=0.05),
+                       libgan.Optimizer(d, learning_rate=0.05), data, batch_size=20,
+                       noise_width=4, cond_width=4, threads=1)
+    s.train(10)
+    c = np.eye(4, dtype=np.float32)[[0, 1, 2, 3, 0]]
+    z = libgan.Rng(2).uniform((5, 4), -1, 1)
+    out = s.sample(z=z, c=c)
+    assert np.array_equal(out, g.forward(np.hstack([z, c])))
+    assert s.sample(c=c).shape == (5, 2)
+    with pytest.raises(libgan.StateError):
+        s.sample(5)
+    masked = libgan.Dataset.toy(toy, 10, rng).append_masked([1, 0])
+    assert np.array_equal(masked.data[:, 3], np.zeros(10, np.float32))
+    with pytest.raises(libgan.InvalidArgumentError):
+        libgan.Dataset.toy(toy, 10, rng).append_masked([1, 0.5])
+
+
 def test_session_errors():
     r = Rig()
     with pytest.raises(libgan.InvalidArgumentError):
