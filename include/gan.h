@@ -1660,7 +1660,9 @@ typedef struct gan_session_options {
                               the c it was given). Fake rows get the
                               conditions of the real rows of the same
                               minibatch (repeated when a G step has more
-                              rows). Sample with gan_session_sample_cond(). */
+                              rows). Sample with gan_session_sample_cond();
+                              save a conditional G with gan_net_save()
+                              (generator files hold unconditional ones). */
 } gan_session_options;
 
 /** Current version of #gan_session_options (2 added g_average_decay,
