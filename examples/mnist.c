@@ -771,7 +771,7 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     if (re->adam)
         snprintf(opt, sizeof opt, "Adam (beta1 %g)", (double)re->beta1);
     else
-        snprintf(opt, sizeof opt, "SGD (lr / %g per step, momentum 0.5-0.7 over %u epochs)",
+        snprintf(opt, sizeof opt, "SGD (lr / %.7g per step, momentum 0.5-0.7 over %u epochs)",
                  (double)re->lr_decay, re->momentum_epochs);
     printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, z %s\n",
            o->fast ? "fast" : "paper", opt, (double)re->g_lr, (double)re->d_lr, re->k,
