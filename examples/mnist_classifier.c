@@ -4,13 +4,14 @@
  * examples/mode_coverage, which classifies generated samples with it.
  *
  *   usage: mnist_classifier [--data DIR] [--out FILE] [--arch conv|mlp]
- *                           [--epochs N] [--batch N] [--lr X] [--seed N]
- *                           [--train-rows N]
+ *                           [--epochs N] [--batch N] [--lr X] [--lr-final X]
+ *                           [--seed N] [--train-rows N]
  *
  * The training loop is the public net API, nothing private:
  *   gan_dataset_next_batch -> gan_net_train_forward -> gan_net_train_output
  *   (GAN_FORWARD_LOGITS) -> gan_loss_softmax_cross_entropy ->
- *   gan_net_backward (GAN_BACKWARD_LOGITS) -> gan_optimizer_step (Adam).
+ *   gan_net_backward (GAN_BACKWARD_LOGITS) -> gan_optimizer_step (Adam, its
+ *   learning rate falling geometrically from --lr to --lr-final).
  * The test set is classified with gan_net_forward, where dropout is off.
  *
  * Architectures (the last layer is dense with identity activation: its
@@ -38,14 +39,14 @@
 struct options {
     const char *data_dir, *out, *arch;
     uint64_t epochs, batch, seed, train_rows;
-    double lr;
+    double lr, lr_final;
 };
 
 static void usage(FILE *to)
 {
     fprintf(to,
             "usage: " PROG " [--data DIR] [--out FILE] [--arch conv|mlp] [--epochs N]\n"
-            "       [--batch N] [--lr X] [--seed N] [--train-rows N]\n"
+            "       [--batch N] [--lr X] [--lr-final X] [--seed N] [--train-rows N]\n"
             "  --data DIR      the four IDX files of MNIST or Fashion-MNIST, plain or .gz\n"
             "                  (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],\n"
             "                  t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]);\n"
@@ -55,7 +56,9 @@ static void usage(FILE *to)
             "  --arch conv|mlp a small conv net (default) or a maxout MLP with dropout\n"
             "  --epochs N      passes over the training set (default 3)\n"
             "  --batch N       minibatch size (default 64)\n"
-            "  --lr X          Adam learning rate (default 0.001)\n"
+            "  --lr X          Adam learning rate of the first step (default 0.001)\n"
+            "  --lr-final X    learning rate of the last step (default: --lr / 20); it falls\n"
+            "                  geometrically, by the same factor after every step\n"
             "  --seed N        seed of the initialisation, the shuffles and dropout (default 1)\n"
             "  --train-rows N  train on the first N training images only (default: all)\n");
 }
@@ -71,7 +74,8 @@ static int parse(struct options *o, int argc, char **argv)
         const int known = strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 ||
                           strcmp(a, "--arch") == 0 || strcmp(a, "--epochs") == 0 ||
                           strcmp(a, "--batch") == 0 || strcmp(a, "--lr") == 0 ||
-                          strcmp(a, "--seed") == 0 || strcmp(a, "--train-rows") == 0;
+                          strcmp(a, "--seed") == 0 || strcmp(a, "--train-rows") == 0 ||
+                          strcmp(a, "--lr-final") == 0;
         if (!known) {
             fprintf(stderr, PROG ": unknown option %s\n", a);
             usage(stderr);
@@ -99,6 +103,12 @@ static int parse(struct options *o, int argc, char **argv)
             bad = args_double(&o->lr, PROG, a, v, 0.0, 1.0);
             if (!bad && o->lr == 0.0) {
                 fprintf(stderr, PROG ": --lr must be above 0\n");
+                bad = 1;
+            }
+        } else if (strcmp(a, "--lr-final") == 0) {
+            bad = args_double(&o->lr_final, PROG, a, v, 0.0, 1.0);
+            if (!bad && o->lr_final == 0.0) {
+                fprintf(stderr, PROG ": --lr-final must be above 0\n");
                 bad = 1;
             }
         } else if (strcmp(a, "--seed") == 0)
@@ -235,10 +245,16 @@ static double seconds_since(const struct timespec *t0, clockid_t clock)
 
 int main(int argc, char **argv)
 {
-    struct options o = {"data", NULL, "conv", 3, 64, 1, 0, 1e-3};
+    struct options o = {"data", NULL, "conv", 3, 64, 1, 0, 1e-3, 0.0};
     const int parsed = parse(&o, argc, argv);
     if (parsed >= 0)
         return parsed;
+    if (o.lr_final == 0.0)
+        o.lr_final = o.lr / 20.0;
+    if (o.lr_final > o.lr) {
+        fprintf(stderr, PROG ": --lr-final %g is above --lr %g\n", o.lr_final, o.lr);
+        return ARGS_EXIT_USAGE;
+    }
 
     int status = 0;
     gan_dataset *train_all = NULL, *train = NULL, *test = NULL;
@@ -262,10 +278,15 @@ int main(int argc, char **argv)
     gan_optimizer_options oo;
     TRY("optimizer options", gan_optimizer_options_init(&oo, GAN_OPTIMIZER_OPTIONS_VERSION));
     oo.kind = GAN_OPT_ADAM;
+    const size_t batch = (size_t)o.batch;
+    const size_t steps = (n_train + batch - 1) / batch;
     oo.learning_rate = (float)o.lr;
+    /* lr / decay^(steps - 1) = lr_final after the last of epochs x steps. */
+    const double total = (double)o.epochs * (double)steps;
+    oo.lr_decay = total > 1.0 ? (float)pow(o.lr / o.lr_final, 1.0 / (total - 1.0)) : 1.0f;
+    oo.lr_min = (float)o.lr_final;
     TRY("creating the optimizer", gan_optimizer_create(&opt, net, &oo));
 
-    const size_t batch = (size_t)o.batch;
     x = malloc(batch * PIXELS * sizeof *x);
     grad = malloc(batch * CLASSES * sizeof *grad);
     labels = malloc(batch * sizeof *labels);
@@ -279,7 +300,6 @@ int main(int argc, char **argv)
            gan_dataset_rows(test), o.data_dir);
     fflush(stdout);
 
-    const size_t steps = (n_train + batch - 1) / batch;
     struct timespec wall0, cpu0;
     clock_gettime(CLOCK_MONOTONIC, &wall0);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
@@ -306,9 +326,10 @@ int main(int argc, char **argv)
         double test_acc;
         TRY("classifying the test set", accuracy(&test_acc, net, test));
         /* Training accuracy is measured with dropout on, during the epoch. */
-        printf("epoch %3llu  train loss %.4f  train acc %.2f%%  test acc %.2f%%  "
+        printf("epoch %3llu  lr %.2e  train loss %.4f  train acc %.2f%%  test acc %.2f%%  "
                "(%.0f s wall, %.0f s CPU so far)\n",
-               (unsigned long long)epoch, loss_sum / (double)seen,
+               (unsigned long long)epoch, (double)gan_optimizer_learning_rate(opt),
+               loss_sum / (double)seen,
                100.0 * (double)right / (double)seen, 100.0 * test_acc,
                seconds_since(&wall0, CLOCK_MONOTONIC),
                seconds_since(&cpu0, CLOCK_PROCESS_CPUTIME_ID));
