@@ -3,7 +3,7 @@
  * the test accuracy after every epoch, and save the net (gan_net_save) for
  * examples/mode_coverage, which classifies generated samples with it.
  *
- *   usage: mnist_classifier [--data DIR] [--out FILE] [--arch conv|mlp]
+ *   usage: mnist_classifier [--data DIR] [--out FILE] [--arch mlp|conv]
  *                           [--epochs N] [--batch N] [--lr X] [--lr-final X]
  *                           [--seed N] [--train-rows N]
  *
@@ -16,10 +16,10 @@
  *
  * Architectures (the last layer is dense with identity activation: its
  * output are the logits):
+ *   mlp:  784 -> dropout 0.8 -> maxout 240x5 -> dropout 0.5 -> maxout 240x5
+ *         -> dropout 0.5 -> dense 10 (the paper's maxout MLP shape; default)
  *   conv: 1x28x28 -> conv 5x5 32 (pad 2) relu -> max pool 2 -> conv 5x5 64
  *         (pad 2) relu -> max pool 2 -> dropout 0.5 -> dense 10
- *   mlp:  784 -> dropout 0.8 -> maxout 240x5 -> dropout 0.5 -> maxout 240x5
- *         -> dropout 0.5 -> dense 10 (the paper's maxout MLP shape)
  * The net's input is 784 values in [0, 1], the IDX scaling, which is also
  * the output range of the MNIST generators of examples/mnist.
  */
@@ -45,7 +45,7 @@ struct options {
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: " PROG " [--data DIR] [--out FILE] [--arch conv|mlp] [--epochs N]\n"
+            "usage: " PROG " [--data DIR] [--out FILE] [--arch mlp|conv] [--epochs N]\n"
             "       [--batch N] [--lr X] [--lr-final X] [--seed N] [--train-rows N]\n"
             "  --data DIR      the four IDX files of MNIST or Fashion-MNIST, plain or .gz\n"
             "                  (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],\n"
@@ -53,8 +53,8 @@ static void usage(FILE *to)
             "                  default ./data\n"
             "  --out FILE      where the trained net is saved after every epoch\n"
             "                  (gan_net_save); default: not saved\n"
-            "  --arch conv|mlp a small conv net (default) or a maxout MLP with dropout\n"
-            "  --epochs N      passes over the training set (default 3)\n"
+            "  --arch mlp|conv a maxout MLP with dropout (default) or a small conv net\n"
+            "  --epochs N      passes over the training set (default 10)\n"
             "  --batch N       minibatch size (default 64)\n"
             "  --lr X          Adam learning rate of the first step (default 0.001)\n"
             "  --lr-final X    learning rate of the last step (default: --lr / 20); it falls\n"
@@ -245,7 +245,7 @@ static double seconds_since(const struct timespec *t0, clockid_t clock)
 
 int main(int argc, char **argv)
 {
-    struct options o = {"data", NULL, "conv", 3, 64, 1, 0, 1e-3, 0.0};
+    struct options o = {"data", NULL, "mlp", 10, 64, 1, 0, 1e-3, 0.0};
     const int parsed = parse(&o, argc, argv);
     if (parsed >= 0)
         return parsed;
