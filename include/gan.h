@@ -1518,6 +1518,53 @@ GAN_EXTERN int gan_loss_d_smoothed(double *loss, float *grad_real, float *grad_f
 GAN_EXTERN int gan_loss_g(double *loss, float *grad, const float *logit_fake, size_t n,
                           int kind);
 
+/**
+ * @name Classification
+ * Softmax over rows of class logits (rows x classes, row-major), for
+ * classifiers trained with gan_net_train_forward(), gan_net_backward()
+ * (#GAN_BACKWARD_LOGITS) and gan_optimizer_step(); see
+ * examples/mnist_classifier.c. Each row is shifted by its maximum before
+ * exponentiation (log-sum-exp) and sums run in double, so any finite logits
+ * give finite results. Every logit must be finite; a refused call writes
+ * nothing.
+ * @verbatim
+   softmax(a)_c = exp(a_c) / sum_k exp(a_k)
+   loss = mean over rows of -log softmax(a)_label
+   grad = (softmax(a) - onehot(label)) / rows
+   @endverbatim
+ * @{
+ */
+/**
+ * @brief Softmax cross-entropy loss of labelled rows and its gradient with
+ * respect to the logits.
+ * @param[out] loss    Receives the mean over the rows.
+ * @param[out] grad    rows x classes gradients, or NULL; may be logits
+ *                     (overwritten in place).
+ * @param      logits  rows x classes finite logits.
+ * @param      rows    Number of rows (> 0).
+ * @param      classes Number of classes (> 0).
+ * @param      labels  rows labels, each in [0, classes).
+ * @return #GAN_OK, or #GAN_EINVAL (NULL pointers, rows or classes 0, a
+ *         logit NaN or Inf, a label out of range; the message names the
+ *         row).
+ */
+GAN_EXTERN int gan_loss_softmax_cross_entropy(double *loss, float *grad, const float *logits,
+                                              size_t rows, size_t classes,
+                                              const int32_t *labels);
+/**
+ * @brief Class probabilities: out = softmax of each row of logits.
+ * @param[out] out     rows x classes probabilities (each row sums to 1); may
+ *                     be logits (in place).
+ * @param      logits  rows x classes finite logits (e.g. gan_net_forward()
+ *                     with #GAN_FORWARD_LOGITS).
+ * @param      rows    Number of rows (> 0).
+ * @param      classes Number of classes (> 0).
+ * @return #GAN_OK, or #GAN_EINVAL (NULL pointers, rows or classes 0, a
+ *         logit NaN or Inf).
+ */
+GAN_EXTERN int gan_softmax(float *out, const float *logits, size_t rows, size_t classes);
+/** @} */
+
 /** @} */
 
 /* ------------------------------------------------------------------------ */

@@ -587,6 +587,41 @@ R(gan_loss_g, "n 0", GAN_EINVAL, "logit_fake", NULL, return CALL(gan_loss_g(f->d
 R(gan_loss_g, "kind 2", GAN_EUNSUPPORTED, "kind", NULL, return CALL(gan_loss_g(f->dout, NULL, f->x, 3, 2));)
 R(gan_loss_g, "kind -1", GAN_EUNSUPPORTED, "kind", NULL, return CALL(gan_loss_g(f->dout, NULL, f->x, 3, -1));)
 R(gan_loss_g, "NaN logit", GAN_EINVAL, "logit_fake[0]", NULL, return CALL(gan_loss_g(f->dout, NULL, poisoned(f, 1, 0, 0, NAN), 3, 0));)
+/* Classification: f->x read as 3 rows x 2 classes, labels in f->i32 (LAB3). */
+#define SCE(logits, rows, classes) gan_loss_softmax_cross_entropy(f->dout, f->out, logits, rows, classes, f->i32)
+#define LAB3(a, b, c) f->i32[0] = (a); f->i32[1] = (b); f->i32[2] = (c);
+R(gan_loss_softmax_cross_entropy, "loss NULL", GAN_EINVAL, "loss", NULL,
+  LAB3(0, 1, 1) return CALL(gan_loss_softmax_cross_entropy(NULL, f->out, f->x, 3, 2, f->i32));)
+R(gan_loss_softmax_cross_entropy, "logits NULL", GAN_EINVAL, "logits", NULL, LAB3(0, 1, 1) return CALL(SCE(NULL, 3, 2));)
+R(gan_loss_softmax_cross_entropy, "labels NULL", GAN_EINVAL, "labels", NULL, return CALL(gan_loss_softmax_cross_entropy(f->dout, f->out, f->x, 3, 2, NULL));)
+R(gan_loss_softmax_cross_entropy, "rows 0", GAN_EINVAL, "rows", NULL, LAB3(0, 1, 1) return CALL(SCE(f->x, 0, 2));)
+R(gan_loss_softmax_cross_entropy, "classes 0", GAN_EINVAL, "classes", NULL, LAB3(0, 1, 1) return CALL(SCE(f->x, 3, 0));)
+R(gan_loss_softmax_cross_entropy, "rows x classes overflows", GAN_EINVAL, "overflows", NULL,
+  LAB3(0, 1, 1) return CALL(SCE(f->x, SIZE_MAX / 2, 3));)
+R(gan_loss_softmax_cross_entropy, "NaN logit names its row and class", GAN_EINVAL, "logits[2] (row 1, class 0)", NULL,
+  LAB3(0, 1, 1) return CALL(SCE(poisoned(f, 1, 2, 0, NAN), 3, 2));)
+R(gan_loss_softmax_cross_entropy, "-Inf logit", GAN_EINVAL, "logits[5] (row 2, class 1)", NULL,
+  LAB3(0, 1, 1) return CALL(SCE(poisoned(f, 1, 5, 0, -INFINITY), 3, 2));)
+R(gan_loss_softmax_cross_entropy, "label -1 names its row and value", GAN_EINVAL, "labels[1] is -1", NULL,
+  LAB3(0, -1, 1) return CALL(SCE(f->x, 3, 2));)
+R(gan_loss_softmax_cross_entropy, "label == classes", GAN_EINVAL, "labels[2] is 2, outside [0, 2)", NULL,
+  LAB3(0, 1, 2) return CALL(SCE(f->x, 3, 2));)
+R(gan_loss_softmax_cross_entropy, "label INT32_MAX", GAN_EINVAL, "labels[0] is 2147483647", NULL,
+  LAB3(INT32_MAX, 0, 0) return CALL(SCE(f->x, 3, 2));)
+R(gan_loss_softmax_cross_entropy, "refused call leaves grad alone", GAN_EINVAL, "labels[2]", NULL,
+  f->out[0] = 42.0f; LAB3(0, 1, 2) int rc = CALL(SCE(f->x, 3, 2)); NOTE_IF(f->out[0] != 42.0f, "grad written"); return rc;)
+R(gan_loss_softmax_cross_entropy, "grad NULL, one class", GAN_OK, NULL, NULL,
+  LAB3(0, 0, 0) CALLV(int rc = gan_loss_softmax_cross_entropy(f->dout, NULL, f->x, 3, 1, f->i32);
+        NOTE_IF(rc != GAN_OK || f->dout[0] != 0.0, "one class is not loss 0"));)
+#undef SCE
+#undef LAB3
+R(gan_softmax, "out NULL", GAN_EINVAL, "out", NULL, return CALL(gan_softmax(NULL, f->x, 3, 2));)
+R(gan_softmax, "logits NULL", GAN_EINVAL, "logits", NULL, return CALL(gan_softmax(f->out, NULL, 3, 2));)
+R(gan_softmax, "rows 0", GAN_EINVAL, "rows", NULL, return CALL(gan_softmax(f->out, f->x, 0, 2));)
+R(gan_softmax, "classes 0", GAN_EINVAL, "classes", NULL, return CALL(gan_softmax(f->out, f->x, 3, 0));)
+R(gan_softmax, "rows x classes overflows", GAN_EINVAL, "overflows", NULL, return CALL(gan_softmax(f->out, f->x, 3, SIZE_MAX / 2));)
+R(gan_softmax, "Inf logit", GAN_EINVAL, "logits[3] (row 1, class 1)", NULL,
+  return CALL(gan_softmax(f->out, poisoned(f, 1, 3, 0, INFINITY), 3, 2));)
 
 /* ---- update steps ---------------------------------------------------------------- */
 #define UD(real, fake, rows, cols, flags) gan_update_d(&f->ss, f->d, f->d_opt, f->rng, real, fake, rows, cols, flags)

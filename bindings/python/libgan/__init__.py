@@ -18,8 +18,9 @@ from ._errors import (AbortedError, BusyError, ClosedError, DivergedError, Error
                       FormatError, InvalidArgumentError, OutOfMemoryError, ShapeError,
                       StateError, UnsupportedError)
 from .dataset import Dataset, Toy
-from .evaluation import (Parzen, StepStats, interpolate, loss_d, loss_g, nearest_neighbors,
-                         paper_grid, png_write_grid, png_write_grid_chw, png_write_grid_rgb,
+from .evaluation import (Parzen, StepStats, interpolate, loss_d, loss_g,
+                         loss_softmax_cross_entropy, nearest_neighbors, paper_grid,
+                         png_write_grid, png_write_grid_chw, png_write_grid_rgb, softmax,
                          update_d, update_g)
 from .generator import Generator, save_generator
 from .net import LayerInfo, LayerShape, Net
@@ -84,8 +85,9 @@ __all__ = [
     "Rng", "Net", "LayerInfo", "LayerShape", "Optimizer", "Dataset", "Toy", "Session", "Stats",
     "Parzen", "StepStats", "nearest_neighbors", "png_write_grid", "png_write_grid_rgb",
     "png_write_grid_chw", "Generator",
-    "save_generator", "interpolate", "paper_grid", "loss_d",
-    "loss_g", "update_d", "update_g", "version", "version_string", "abi_version", "blas_info",
+    "save_generator", "interpolate", "paper_grid", "loss_d", "loss_g",
+    "loss_softmax_cross_entropy", "softmax", "update_d", "update_g", "version",
+    "version_string", "abi_version", "blas_info",
     "strerror", "set_log_handler", "Activation", "LayerKind", "Init", "OptimizerKind",
     "ToyKind", "GLoss", "NoiseKind", "UpdateOrder", "LogLevel", "Error", "InvalidArgumentError",
     "OutOfMemoryError", "FileError", "FormatError", "ShapeError", "DivergedError", "StateError",

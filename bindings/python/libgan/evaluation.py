@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import lowlevel as ll
-from ._base import F64P, I64P, Handle, as_f32, as_f64, enum_value, ptr
+from ._base import F64P, I32P, I64P, Handle, as_f32, as_f64, enum_value, ptr
 from ._enums import GLoss
-from ._errors import check
+from ._errors import ShapeError, check
 
 
 class Parzen(Handle):
@@ -151,6 +151,34 @@ def loss_g(logit_fake, kind="non_saturating"):
     check(ll.gan_loss_g(ctypes.byref(loss), ptr(g), ptr(f), f.size,
                         int(enum_value(kind, GLoss, "kind"))))
     return loss.value, g
+
+
+def loss_softmax_cross_entropy(logits, labels):
+    """(mean softmax cross-entropy of rows x classes logits against int
+    labels in [0, classes), gradient for the logits)."""
+    a = as_f32(logits, "logits")
+    lab = np.asarray(labels)
+    if lab.dtype.kind not in "iu":
+        raise TypeError("labels must be an integer array, got dtype %s" % lab.dtype)
+    if lab.shape != (a.shape[0],):
+        raise ShapeError("labels has shape %s, expected (%d,): one per row of logits"
+                         % (lab.shape, a.shape[0]))
+    # Values outside int32 would wrap in the conversion; C names the row of
+    # any label outside [0, classes), so clip them to a value it refuses.
+    lab = np.ascontiguousarray(np.clip(lab, -1, np.iinfo(np.int32).max), dtype=np.int32)
+    loss = ctypes.c_double()
+    g = np.empty_like(a)
+    check(ll.gan_loss_softmax_cross_entropy(ctypes.byref(loss), ptr(g), ptr(a), a.shape[0],
+                                            a.shape[1], ptr(lab, I32P)))
+    return loss.value, g
+
+
+def softmax(logits):
+    """Class probabilities of rows x classes logits (each row sums to 1)."""
+    a = as_f32(logits, "logits")
+    out = np.empty_like(a)
+    check(ll.gan_softmax(ptr(out), ptr(a), a.shape[0], a.shape[1]))
+    return out
 
 
 @dataclass(frozen=True)

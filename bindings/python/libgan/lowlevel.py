@@ -303,6 +303,8 @@ FUNCTIONS = {
     "gan_loss_d": (cint, [f64p, f32p, f32p, f32p, sz, f32p, sz, cuint]),
     "gan_loss_d_smoothed": (cint, [f64p, f32p, f32p, f32p, sz, f32p, sz, cuint, c_float]),
     "gan_loss_g": (cint, [f64p, f32p, f32p, sz, cint]),
+    "gan_loss_softmax_cross_entropy": (cint, [f64p, f32p, f32p, sz, sz, i32p]),
+    "gan_softmax": (cint, [f32p, f32p, sz, sz]),
     "gan_update_d": (cint, [P(gan_step_stats), netp, optp, rngp, f32p, f32p, sz, sz, cuint]),
     "gan_update_g": (cint, [P(gan_step_stats), netp, optp, netp, rngp, f32p, sz, sz, cint]),
     # session

@@ -390,6 +390,29 @@ def test_parzen_and_evaluation(tmp_path):
     assert lg == pytest.approx(-np.log(2))
 
 
+def test_softmax_cross_entropy():
+    logits = np.array([[2.0, -1.0, 0.5], [-80.0, 80.0, 0.0]], np.float32)
+    labels = np.array([0, 2])
+    loss, grad = libgan.loss_softmax_cross_entropy(logits, labels)
+    a = logits.astype(np.float64)
+    lse = a.max(1) + np.log(np.exp(a - a.max(1, keepdims=True)).sum(1))
+    assert loss == pytest.approx(np.mean(lse - a[[0, 1], labels]), rel=1e-12)
+    p = libgan.softmax(logits)
+    assert np.allclose(p.sum(1), 1.0) and p.shape == logits.shape
+    onehot = np.eye(3)[labels]
+    assert np.allclose(grad, (p - onehot) / 2, atol=1e-7)
+    with pytest.raises(libgan.InvalidArgumentError, match=r"labels\[1\] is 3"):
+        libgan.loss_softmax_cross_entropy(logits, [0, 3])
+    with pytest.raises(libgan.InvalidArgumentError, match=r"labels\[0\] is -1"):
+        libgan.loss_softmax_cross_entropy(logits, np.array([-(2 ** 40), 0]))
+    with pytest.raises(libgan.InvalidArgumentError, match=r"row 1, class 0"):
+        libgan.loss_softmax_cross_entropy(np.array([[0, 0], [np.nan, 0]], np.float32), [0, 0])
+    with pytest.raises(libgan.ShapeError):
+        libgan.loss_softmax_cross_entropy(logits, [0, 1, 2])
+    with pytest.raises(TypeError):
+        libgan.loss_softmax_cross_entropy(logits, [0.0, 1.0])
+
+
 def test_update_steps():
     r = Rig()
     real = r.data.data[:8]
