@@ -135,7 +135,7 @@ static int nearest_mode(float x, float y)
 static void test_conditional_gan_learns_classes(void **state)
 {
     (void)state;
-    const int iterations = under_valgrind() ? 600 : 1500;
+    const int iterations = under_valgrind() ? 300 : 1500;
     for (uint32_t order = 0; order < 2; order++) {
         cgan f;
         cgan_make(&f, order, 0.0f);
