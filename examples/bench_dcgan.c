@@ -13,6 +13,7 @@
  * values. Each iteration is timed on its own; the median is
  * "ms_per_iteration".
  *
+ * D has its batch norm, as in the peer (dcgan trains without it by default).
  * The per-layer passes against the sgemm floor are examples/bench_conv's.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
     rc = gan_rng_uniform(x, (size_t)ROWS * DCGAN_PIXELS, rng, 0.0f, 1.0f);
     if (!rc) rc = gan_dataset_create(&data, x, ROWS, DCGAN_PIXELS);
     free(x);
-    if (!rc) rc = dcgan_build(&g, &d, rng);
+    if (!rc) rc = dcgan_build(&g, &d, rng, 1);
     gan_optimizer_options oo = dcgan_adam();
     if (!rc) rc = gan_optimizer_create(&go, g, &oo);
     if (!rc) rc = gan_optimizer_create(&dopt, d, &oo);

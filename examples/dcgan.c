@@ -1,7 +1,8 @@
 /* dcgan: a DCGAN (Radford et al. 2016) trained on MNIST or Fashion-MNIST.
  *
  * The model of examples/dcgan_model.h (the one examples/torch_dcgan.py
- * builds and examples/bench_dcgan times): Adam 2e-4 with beta1 0.5, batch
+ * builds and examples/bench_dcgan times), by default without D's batch
+ * norm (--d-batchnorm adds it; docs/dcgan.md says why it is off): Adam 2e-4 with beta1 0.5, batch
  * 64, one D step then one G step, z ~ U(-1, 1) of width 100. Trains on
  * train[0:50000]; every --eval-every epochs it evaluates the Parzen-window
  * log-likelihood with the protocol of examples/mnist.c (docs/paper.md §3:
@@ -14,7 +15,7 @@
  *   usage: dcgan [--dataset mnist|fashion] [--data DIR] [--epochs N]
  *                [--eval-every E] [--grid-every N] [--seed S] [--out DIR]
  *                [--resume CHECKPOINT | --force] [--samples N]
- *                [--average-decay X] [--threads N]
+ *                [--average-decay X] [--threads N] [--d-batchnorm]
  *
  * docs/dcgan.md has the model, the figures and how they were made.
  */
@@ -46,6 +47,7 @@ struct options {
     const char *out_dir;
     const char *resume;
     int force;
+    int d_batchnorm;      /* --d-batchnorm: D as in the PyTorch peer */
     unsigned epochs, eval_every, grid_every, threads;
     unsigned long long seed;
     size_t n_samples;
@@ -103,7 +105,7 @@ static void usage(FILE *fp)
             "usage: dcgan [--dataset mnist|fashion] [--data DIR] [--epochs N]\n"
             "             [--eval-every E] [--grid-every N] [--seed S] [--out DIR]\n"
             "             [--resume CHECKPOINT | --force] [--samples N]\n"
-            "             [--average-decay X] [--threads N]\n"
+            "             [--average-decay X] [--threads N] [--d-batchnorm]\n"
             "defaults: --dataset mnist --data data (fashion: %s)\n"
             "          --epochs 25 --eval-every 1 --grid-every 1 --seed 1 --out dcgan_out\n"
             "          --samples 10000 --average-decay 0 --threads 0\n"
@@ -114,6 +116,9 @@ static void usage(FILE *fp)
             "          --force: start over in an --out that already holds a run\n"
             "--average-decay X: keep a moving average of G (e.g. 0.999) and evaluate, draw\n"
             "          and save it instead of G; 0: off\n"
+            "--d-batchnorm: give D the batch norm of the PyTorch peer's D; the session's D\n"
+            "          step normalises real and fake rows as one batch and its G step fake rows\n"
+            "          alone, and D then wins by telling the batches apart (docs/dcgan.md)\n"
             "--threads N: threads of the element-wise loops (0: the online CPUs, at most 4);\n"
             "          matrix products use OPENBLAS_NUM_THREADS. Results do not depend on it.\n",
             GAN_FASHION_MNIST_DIR);
@@ -122,15 +127,15 @@ static void usage(FILE *fp)
 static int parse_args(struct options *o, int argc, char **argv)
 {
     static const char prog[] = "dcgan";
-    *o = (struct options){0, NULL, "dcgan_out", NULL, 0, 25, 1, 1, 0, 1, 10000, 0.0};
+    *o = (struct options){0, NULL, "dcgan_out", NULL, 0, 0, 25, 1, 1, 0, 1, 10000, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
             usage(stdout);
             return 1;
         }
-        if (strcmp(a, "--force") == 0) {
-            o->force = 1;
+        if (strcmp(a, "--force") == 0 || strcmp(a, "--d-batchnorm") == 0) {
+            *(a[2] == 'f' ? &o->force : &o->d_batchnorm) = 1;
             continue;
         }
         static const char *const known[] = {"--dataset", "--data", "--epochs", "--eval-every",
@@ -229,7 +234,7 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
 {
     gan_rng *init_rng = NULL;
     TRY("init rng", gan_rng_create(&init_rng, o->seed ^ 0x5eedull));
-    int rc = dcgan_build(&m->g, &m->d, init_rng);
+    int rc = dcgan_build(&m->g, &m->d, init_rng, o->d_batchnorm);
     gan_rng_free(init_rng);
     TRY("building the networks", rc);
     gan_optimizer_options oo = dcgan_adam();
@@ -392,10 +397,10 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
                (unsigned long long)gan_session_iteration(m->session));
     }
     printf("libgan %s, BLAS %s; DCGAN on %s, seed %llu, %u epochs, batch %d, Adam 2e-4 "
-           "(beta1 0.5), average of G %g; G %zu parameters, D %zu\n",
+           "(beta1 0.5), average of G %g; G %zu parameters, D %zu (%s batch norm)\n",
            gan_version_string(), gan_blas_info(), o->fashion ? "Fashion-MNIST" : "MNIST", o->seed,
            o->epochs, DCGAN_BATCH, o->average_decay, gan_net_num_params(m->g),
-           gan_net_num_params(m->d));
+           gan_net_num_params(m->d), o->d_batchnorm ? "with" : "without");
     fflush(stdout);
     unsigned done = (unsigned)gan_session_epoch(m->session);
     const unsigned first = done;

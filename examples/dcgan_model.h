@@ -9,7 +9,7 @@
  *      -> deconv 1, 4 x 4, stride 2, pad 1, sigmoid (28 x 28)
  *   D: reshape 1 x 28 x 28 -> conv 64, 4 x 4, stride 2, pad 1, leaky ReLU 0.2
  *      (14 x 14) -> conv 128, 4 x 4, stride 2, pad 1, leaky ReLU 0.2 (7 x 7)
- *      -> batch norm -> dense 1, sigmoid
+ *      -> batch norm (unless d_batchnorm is 0) -> dense 1, sigmoid
  *
  * The one difference from the PyTorch model: a libgan layer applies its
  * activation itself and a batch-norm layer has none, so each batch norm
@@ -33,8 +33,12 @@
 #define DCGAN_BN_EPS 1e-5f
 
 /* Build and initialise G and D; on error both are NULL and the return code
- * is libgan's (gan_error_last() says what failed). */
-static inline int dcgan_build(gan_net **g_out, gan_net **d_out, gan_rng *rng)
+ * is libgan's (gan_error_last() says what failed). d_batchnorm 0 leaves out
+ * D's batch norm: a session runs D on the real and the fake rows as one
+ * batch in its D step but on fake rows alone in its G step, so a batch norm
+ * in D sees differently composed batches in the two steps
+ * (docs/dcgan.md). */
+static inline int dcgan_build(gan_net **g_out, gan_net **d_out, gan_rng *rng, int d_batchnorm)
 {
     gan_net *g = NULL, *d = NULL;
     int rc = gan_net_create(&g, DCGAN_Z);
@@ -50,7 +54,7 @@ static inline int dcgan_build(gan_net **g_out, gan_net **d_out, gan_rng *rng)
     if (!rc) rc = gan_net_add_reshape(d, 1, DCGAN_SIDE, DCGAN_SIDE);
     if (!rc) rc = gan_net_add_conv2d(d, 64, 4, 2, 1, GAN_ACT_LEAKY_RELU);
     if (!rc) rc = gan_net_add_conv2d(d, 128, 4, 2, 1, GAN_ACT_LEAKY_RELU);
-    if (!rc) rc = gan_net_add_batchnorm(d, DCGAN_BN_MOMENTUM, DCGAN_BN_EPS);
+    if (!rc && d_batchnorm) rc = gan_net_add_batchnorm(d, DCGAN_BN_MOMENTUM, DCGAN_BN_EPS);
     if (!rc) rc = gan_net_add_dense(d, 1, GAN_ACT_SIGMOID);
     if (!rc) rc = gan_net_init(d, rng, GAN_INIT_NORMAL, 0.02f);
     if (rc) {
