@@ -367,6 +367,9 @@ static int resume(struct model *m, const char *path)
         fprintf(stderr, "dcgan: rerun with the --average-decay the run was started with\n");
     else if (strstr(gan_error_last(), "option seed") != NULL)
         fprintf(stderr, "dcgan: rerun with the --seed the run was started with\n");
+    else if (strstr(gan_error_last(), "nets differ") != NULL)
+        fprintf(stderr, "dcgan: rerun with --d-batchnorm if the run was started with it, "
+                        "without it if not\n");
     return rc;
 }
 
@@ -391,7 +394,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     char last_path[1024];
     snprintf(last_path, sizeof last_path, "%s/last.ckpt", o->out_dir);
     if (o->resume != NULL) {
-        TRY("resuming", resume(m, o->resume));
+        const int rrc = resume(m, o->resume);
+        if (rrc != GAN_OK)
+            return rrc;
         printf("resumed from %s at epoch %llu (iteration %llu)\n", o->resume,
                (unsigned long long)gan_session_epoch(m->session),
                (unsigned long long)gan_session_iteration(m->session));
