@@ -8,7 +8,10 @@ THREADS defaults to $OPENBLAS_NUM_THREADS (else 1), ITERATIONS to 50,
 WARMUP to 10. One iteration is one D step then one G step (Algorithm 1 with
 k = 1, non-saturating G loss), each timed on its own; prints one JSON line
 (the interface examples/bench_vs_peer.sh reads) with the median
-"ms_per_iteration", the mean and the fastest, the torch version, whether
+"ms_per_iteration", the mean and the fastest, the median process CPU time
+per iteration ("cpu_ms_per_iteration": all threads' CPU time; with one
+thread the figure least disturbed by other jobs on the machine), the torch
+version, whether
 oneDNN (mkldnn) is available and enabled, the BLAS and the CPU capability
 torch was built to use. Data are random numbers of MNIST's shape in [0, 1]:
 timing does not depend on pixel values. Needs python3-torch
@@ -121,11 +124,12 @@ def iteration(i):
 
 for i in range(warmup):
     iteration(i)
-times = []
+times, cpu_times = [], []
 for i in range(iters):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     iteration(warmup + i)
     times.append((time.perf_counter() - t) * 1e3)
+    cpu_times.append((time.process_time() - c) * 1e3)
 
 config = torch.__config__.show()
 blas = re.search(r"BLAS_INFO=(\w+)", config)
@@ -136,6 +140,7 @@ print(json.dumps({
     "ms_per_iteration": round(statistics.median(times), 2),
     "ms_mean": round(statistics.fmean(times), 2),
     "ms_min": round(min(times), 2),
+    "cpu_ms_per_iteration": round(statistics.median(cpu_times), 2),
     "mkldnn_available": torch.backends.mkldnn.is_available(),
     "mkldnn_enabled": torch.backends.mkldnn.enabled,
     "blas_info": blas.group(1) if blas else None,
