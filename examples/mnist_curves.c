@@ -165,7 +165,7 @@ static plot_style style_of(const struct run *runs, size_t i)
 }
 
 static int draw(const struct run *runs, size_t n, const char *out, double max_minutes,
-                double target)
+                double target, int cpu)
 {
     double xmax = 0, ymin = target, ymax = target;
     for (size_t i = 0; i < n; i++)
@@ -194,8 +194,10 @@ static int draw(const struct run *runs, size_t n, const char *out, double max_mi
         fprintf(stderr, "mnist_curves: cannot create the plot\n");
         return -1;
     }
-    const char *titles[2] = {"Parzen LL, sigma on the paper's 10-value grid",
-                             "Parzen LL, sigma on the fine grid"};
+    const char *titles[2][2] = {{"Parzen LL vs CPU minutes of training, 10-value sigma grid",
+                                 "Parzen LL vs CPU minutes of training, fine sigma grid"},
+                                {"Parzen LL vs minutes of training, 10-value sigma grid",
+                                 "Parzen LL vs minutes of training, fine sigma grid"}};
     const char *labels[MAX_RUNS];
     plot_style styles[MAX_RUNS];
     double *y = malloc(MAX_POINTS * sizeof *y);
@@ -204,7 +206,7 @@ static int draw(const struct run *runs, size_t n, const char *out, double max_mi
         return -1;
     }
     for (int panel = 0; panel < 2; panel++) {
-        plot_panel(p, panel, 0, xmax, ymin, ymax, titles[panel], 0);
+        plot_panel(p, panel, 0, xmax, ymin, ymax, titles[cpu ? 0 : 1][panel], 0);
         const double tx[2] = {0, xmax}, ty[2] = {target, target};
         plot_style ts = {0, 0, 0, 0.6, 1.0, 1};
         plot_line(p, tx, ty, 2, ts);
@@ -291,7 +293,7 @@ int main(int argc, char **argv)
         report(&runs[i], runs[i].fine, "fine", target);
     }
 #ifdef GAN_EXAMPLES_HAVE_CAIRO
-    return draw(runs, n, out, max_minutes, target) == 0 ? 0 : 1;
+    return draw(runs, n, out, max_minutes, target, cpu) == 0 ? 0 : 1;
 #else
     printf("built without cairo (libcairo2-dev): no picture drawn\n");
     return 0;
