@@ -33,7 +33,9 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "gan_session_interrupt needs a lock-fr
  * has the defaults. */
 #define GAN__SESSION_SAVED_OPTIONS_2(X) \
     X(f32, g_average_decay)             \
-    X(f32, real_label)                  \
+    X(f32, real_label)
+/* Added in checkpoint format 3; earlier checkpoints have the default. */
+#define GAN__SESSION_SAVED_OPTIONS_3(X) \
     X(u32, cond_width)
 
 struct gan_session {
@@ -61,8 +63,8 @@ struct gan_session {
 };
 
 /* The checkpoint format gan__session_serialize writes (1 had no
- * g_average_decay, real_label, cond_width and average of G). */
-#define GAN__CKPT_FORMAT_VERSION 2u
+ * g_average_decay, real_label and average of G; 2 no cond_width). */
+#define GAN__CKPT_FORMAT_VERSION 3u
 
 /* opts (version 1 or current) as a current-version struct in o, the
  * defaults filling fields an older version lacks; GAN_EUNSUPPORTED naming

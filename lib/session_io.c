@@ -9,9 +9,9 @@
  *   u64 n | dataset iteration state (n bytes)
  *   G net | D net                       (gan__net_write)
  *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state
- * Format 2 adds f32 g_average_decay, f32 real_label, u32 cond_width after
- * the options and, when g_average_decay is not 0, the average of G
- * (gan__net_write) at the end. */
+ * Format 2 adds f32 g_average_decay, f32 real_label after the options and,
+ * when g_average_decay is not 0, the average of G (gan__net_write) at the
+ * end; format 3 adds u32 cond_width after real_label. */
 #include "dataset.h"
 #include "fs.h"
 #include "net.h"
@@ -30,6 +30,7 @@ static void put_options(gan__writer *w, const gan_session_options *o)
 #define PUT_OPTION(kind, field) gan__put_##kind(w, o->field);
     GAN__SESSION_SAVED_OPTIONS(PUT_OPTION)
     GAN__SESSION_SAVED_OPTIONS_2(PUT_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_3(PUT_OPTION)
 #undef PUT_OPTION
 }
 
@@ -37,16 +38,21 @@ static void put_options(gan__writer *w, const gan_session_options *o)
  * saved keep their values; format 1 has the defaults of the later ones). */
 static void get_options(gan_session_options *o, gan__reader *r, uint32_t format)
 {
+    const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
 #define GET_OPTION(kind, field) o->field = gan__get_##kind(r);
+#define DEFAULT_OPTION(kind, field) o->field = init.field;
     GAN__SESSION_SAVED_OPTIONS(GET_OPTION)
     if (format >= 2) {
         GAN__SESSION_SAVED_OPTIONS_2(GET_OPTION)
     } else {
-        const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
-#define DEFAULT_OPTION(kind, field) o->field = init.field;
         GAN__SESSION_SAVED_OPTIONS_2(DEFAULT_OPTION)
-#undef DEFAULT_OPTION
     }
+    if (format >= 3) {
+        GAN__SESSION_SAVED_OPTIONS_3(GET_OPTION)
+    } else {
+        GAN__SESSION_SAVED_OPTIONS_3(DEFAULT_OPTION)
+    }
+#undef DEFAULT_OPTION
 #undef GET_OPTION
 }
 
@@ -72,6 +78,7 @@ static int check_same_options(const gan_session_options *file, const gan_session
     }
     GAN__SESSION_SAVED_OPTIONS(COMPARE_OPTION)
     GAN__SESSION_SAVED_OPTIONS_2(COMPARE_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_3(COMPARE_OPTION)
 #undef COMPARE_OPTION
     return GAN_OK;
 }

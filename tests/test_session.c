@@ -565,63 +565,79 @@ static void test_average_in_checkpoint(void **state)
     unlink(path);
 }
 
-/* A checkpoint of format 1 (before the average and label smoothing) still
- * loads, as a session with their defaults. */
-static void test_format1_checkpoint_loads(void **state)
+/* path holds the checkpoint of path3 (format 3) rewritten in an older
+ * format: without the options that follow the first nine (40 bytes), 12
+ * bytes of them for format 1 (g_average_decay, real_label, cond_width),
+ * 4 for format 2 (cond_width). */
+static void write_older_checkpoint(const char *path, const char *path3, uint32_t format)
 {
-    const char *dir = *state;
-    char p2[512], p1[512];
-    path_join(p2, sizeof p2, dir, "v2.gan");
-    path_join(p1, sizeof p1, dir, "v1.gan");
-    gan_fixture a, b, c;
-    fixture_make(&a, GAN_ORDER_ALTERNATING, 1, 0.05f);
-    assert_int_equal(gan_session_train(a.s, 12, NULL, NULL), GAN_OK);
-    assert_int_equal(gan_session_save(a.s, p2), GAN_OK);
-
-    /* Format 1: the same payload without the three options (12 bytes) that follow
-     * the first nine (40 bytes), in a version-1 container. */
     size_t len;
-    unsigned char *file = read_file(p2, &len);
+    unsigned char *file = read_file(path3, &len);
     gan__reader r;
     uint32_t version;
     static const char magic[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
-    assert_int_equal(gan__container_open(&r, &version, file, len, magic, "v2"), GAN_OK);
-    assert_int_equal(version, 2);
+    assert_int_equal(gan__container_open(&r, &version, file, len, magic, "v3"), GAN_OK);
+    assert_int_equal(version, 3);
     const uint8_t *pl = r.data + r.pos;
     const size_t plen = gan__reader_left(&r);
-    uint8_t *old = xmalloc(plen - 12);
-    memcpy(old, pl, 40);
-    memcpy(old + 40, pl + 52, plen - 52);
+    const size_t keep = format == 1 ? 40 : 48, drop = format == 1 ? 12 : 4;
+    uint8_t *old = xmalloc(plen - drop);
+    memcpy(old, pl, keep);
+    memcpy(old + keep, pl + keep + drop, plen - keep - drop);
     gan__writer w;
     gan__writer_init(&w);
-    gan__container_build(&w, magic, 1, old, plen - 12);
+    gan__container_build(&w, magic, format, old, plen - drop);
     assert_false(w.failed);
-    write_file(p1, w.data, w.len);
+    write_file(path, w.data, w.len);
     gan__writer_free(&w);
     free(old);
     free(file);
+}
 
-    fixture_make(&b, GAN_ORDER_ALTERNATING, 1, 0.05f);
-    assert_int_equal(gan_session_load(b.s, p1), GAN_OK);
-    fixture_make(&c, GAN_ORDER_ALTERNATING, 1, 0.05f);
-    assert_int_equal(gan_session_load(c.s, p2), GAN_OK);
-    assert_int_equal(gan_session_train(b.s, 5, NULL, NULL), GAN_OK);
-    assert_int_equal(gan_session_train(c.s, 5, NULL, NULL), GAN_OK);
-    size_t nb, nc;
-    float *pb = params_of(&b, &nb), *pc = params_of(&c, &nc);
-    assert_memory_equal(pb, pc, nb * sizeof *pb);
-    free(pb);
-    free(pc);
-    fixture_free(&b);
-    fixture_free(&c);
-    /* A session that keeps an average cannot take a file without one. */
-    fixture_make_recipe(&b, GAN_ORDER_ALTERNATING, 1, 0.05f, 0.5f, 1.0f);
-    assert_int_equal(gan_session_load(b.s, p1), GAN_ESHAPE);
-    assert_non_null(strstr(gan_error_last(), "g_average_decay"));
-    fixture_free(&b);
-    fixture_free(&a);
-    unlink(p1);
-    unlink(p2);
+/* Checkpoints of formats 1 (before the average and label smoothing) and 2
+ * (before conditional GANs) still load, as sessions with the defaults of
+ * the options they lack, and training goes on as from the current file. */
+static void test_older_checkpoints_load(void **state)
+{
+    const char *dir = *state;
+    char p3[512], p[512];
+    path_join(p3, sizeof p3, dir, "v3.gan");
+    path_join(p, sizeof p, dir, "old.gan");
+    for (uint32_t format = 1; format <= 2; format++) {
+        gan_fixture a, b, c;
+        /* Format 2 can hold an average; format 1 cannot. */
+        const float decay = format == 2 ? 0.5f : 0.0f;
+        fixture_make_recipe(&a, GAN_ORDER_ALTERNATING, 1, 0.05f, decay, 1.0f);
+        assert_int_equal(gan_session_train(a.s, 12, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_session_save(a.s, p3), GAN_OK);
+        write_older_checkpoint(p, p3, format);
+
+        fixture_make_recipe(&b, GAN_ORDER_ALTERNATING, 1, 0.05f, decay, 1.0f);
+        assert_int_equal(gan_session_load(b.s, p), GAN_OK);
+        fixture_make_recipe(&c, GAN_ORDER_ALTERNATING, 1, 0.05f, decay, 1.0f);
+        assert_int_equal(gan_session_load(c.s, p3), GAN_OK);
+        assert_int_equal(gan_session_train(b.s, 5, NULL, NULL), GAN_OK);
+        assert_int_equal(gan_session_train(c.s, 5, NULL, NULL), GAN_OK);
+        size_t nb, nc;
+        float *pb = params_of(&b, &nb), *pc = params_of(&c, &nc);
+        assert_memory_equal(pb, pc, nb * sizeof *pb);
+        free(pb);
+        free(pc);
+        fixture_free(&b);
+        fixture_free(&c);
+        /* Options the file lacks are the defaults: a session with another
+         * value refuses it, naming the option. */
+        if (format == 1)
+            fixture_make_recipe(&b, GAN_ORDER_ALTERNATING, 1, 0.05f, 0.5f, 1.0f);
+        else
+            fixture_make_recipe(&b, GAN_ORDER_ALTERNATING, 1, 0.05f, decay, 0.9f);
+        assert_int_equal(gan_session_load(b.s, p), GAN_ESHAPE);
+        assert_non_null(strstr(gan_error_last(), format == 1 ? "g_average_decay" : "real_label"));
+        fixture_free(&b);
+        fixture_free(&a);
+    }
+    unlink(p);
+    unlink(p3);
 }
 
 /* real_label reaches D's step (1 is the paper's loss, bit for bit), and
@@ -839,7 +855,7 @@ int main(void)
         cmocka_unit_test(test_create_checks),
         cmocka_unit_test(test_average_of_g),
         TMPDIR_TEST(test_average_in_checkpoint),
-        TMPDIR_TEST(test_format1_checkpoint_loads),
+        TMPDIR_TEST(test_older_checkpoints_load),
         cmocka_unit_test(test_label_smoothing_and_checks),
         cmocka_unit_test(test_options_version_1),
         TMPDIR_TEST(test_nonfinite_checkpoint_weights),
