@@ -4,8 +4,8 @@
  *
  *   usage: mnist_cgan [common options] [--classifier FILE] [--per-class N]
  *
- * Trains the paper's MNIST nets (examples/ext_mnist.h) on the 60,000
- * training digits, then writes OUT/classes.png (10 x 10: row k holds ten
+ * Trains a conditional GAN (examples/ext_mnist.h: --model small, the
+ * default, or the paper's nets) on the 60,000 training digits, then writes OUT/classes.png (10 x 10: row k holds ten
  * samples of class k, column j the same z in every row), OUT/last.ckpt
  * (the session) and OUT/generator_cond.gan (G, or its moving average when
  * kept, saved with gan_net_save(): its input is 110 wide, z ~ U(-sqrt 3,

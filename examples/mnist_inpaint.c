@@ -5,7 +5,7 @@
  *
  * The data are [x | x * mask] (gan_dataset_append_masked(), mask 1 on
  * image rows 0-13, the top half), so G reads [z | visible half] and D
- * reads [x | visible half] (examples/ext_mnist.h has the nets and recipe).
+ * reads [x | visible half] (examples/ext_mnist.h has the nets and recipes).
  * After training it completes the first N (default 1,000) test digits K
  * (default 10) times each and reports the mean squared error over the 392
  * hidden pixels, for the best of the K completions and for their mean,
