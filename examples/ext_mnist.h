@@ -71,6 +71,7 @@ struct ext_options {
     unsigned threads;
     double average_decay; /* moving average of G; 0: off */
     int paper;            /* --model paper (else small) */
+    int order;            /* --order: -1 the model's, else a gan_update_order */
 };
 
 static inline void ext_options_default(struct ext_options *o, const char *out_dir,
@@ -85,14 +86,18 @@ static inline void ext_options_default(struct ext_options *o, const char *out_di
     o->threads = 1;
     o->average_decay = 0.999;
     o->paper = 0;
+    o->order = -1;
 }
 
 #define EXT_COMMON_USAGE                                                                   \
     "common options: [--data DIR] [--out DIR] [--epochs N] [--seed S] [--threads N]\n"    \
-    "                [--model small|paper] [--average-decay X]\n"                         \
+    "                [--model small|paper] [--order alternating|simultaneous]\n"          \
+    "                [--average-decay X]\n"                                               \
     "                [--resume CHECKPOINT | --force]\n"                                   \
     "--model small: G 256-512 leaky ReLU, D 512-256 leaky ReLU with dropout, Adam 2e-4\n" \
     "          (the default); paper: the paper's MNIST nets and SGD recipe (slower)\n"   \
+    "--order: the update order (default: alternating for small, simultaneous for\n"     \
+    "          paper, with which the alternating order collapses)\n"                     \
     "--data DIR: the four MNIST IDX files, plain or gzipped (default ./data)\n"           \
     "--threads N: threads of the element-wise loops (default 1; matrix products use\n"    \
     "          OPENBLAS_NUM_THREADS)\n"                                                    \
@@ -111,7 +116,7 @@ static inline int ext_parse_common(struct ext_options *o, int argc, char **argv,
         return 1;
     }
     static const char *const known[] = {"--data",    "--out",     "--resume",        "--epochs",
-                                        "--seed",    "--threads", "--average-decay", "--model"};
+                                        "--seed",    "--threads", "--average-decay", "--model", "--order"};
     size_t k = 0;
     while (k < sizeof known / sizeof *known && strcmp(a, known[k]) != 0)
         k++;
@@ -144,6 +149,16 @@ static inline int ext_parse_common(struct ext_options *o, int argc, char **argv,
             o->paper = strcmp(v, "paper") == 0;
         else {
             fprintf(stderr, EXT_PROG ": --model must be small or paper, not '%s'\n", v);
+            bad = -1;
+        }
+    } else if (k == 8) {
+        if (strcmp(v, "alternating") == 0)
+            o->order = GAN_ORDER_ALTERNATING;
+        else if (strcmp(v, "simultaneous") == 0)
+            o->order = GAN_ORDER_SIMULTANEOUS;
+        else {
+            fprintf(stderr, EXT_PROG ": --order must be alternating or simultaneous, not '%s'\n",
+                    v);
             bad = -1;
         }
     } else
@@ -326,7 +341,9 @@ static inline int ext_build_gan(struct ext_gan *m, gan_dataset *data, size_t x_c
     so.noise_scale = sqrtf(3.0f);
     so.noise_width = EXT_NOISE;
     so.seed = o->seed;
-    so.update_order = o->paper ? GAN_ORDER_SIMULTANEOUS : GAN_ORDER_ALTERNATING;
+    so.update_order = o->order >= 0       ? (uint32_t)o->order
+                      : o->paper ? GAN_ORDER_SIMULTANEOUS
+                                 : GAN_ORDER_ALTERNATING;
     so.k = 1;
     so.d_loss_half = o->paper ? 1 : 0;
     so.real_label = o->paper ? 1.0f : 0.9f;
@@ -384,10 +401,11 @@ static inline int ext_train(struct ext_gan *m, const struct ext_options *o)
         printf("resumed from %s at epoch %llu\n", o->resume,
                (unsigned long long)gan_session_epoch(m->s));
     }
-    printf("libgan %s, BLAS %s; seed %llu, %u epochs, model %s, average of G %g\n",
+    const int sim = o->order >= 0 ? o->order == GAN_ORDER_SIMULTANEOUS : o->paper;
+    printf("libgan %s, BLAS %s; seed %llu, %u epochs, model %s, %s order, average of G %g\n",
            gan_version_string(), gan_blas_info(), o->seed, o->epochs,
-           o->paper ? "paper (SGD 0.1, simultaneous)" : "small (Adam 2e-4, alternating)",
-           o->average_decay);
+           o->paper ? "paper (SGD 0.1)" : "small (Adam 2e-4)",
+           sim ? "simultaneous" : "alternating", o->average_decay);
     fflush(stdout);
     double total = 0, total_cpu = 0;
     while (gan_session_epoch(m->s) < o->epochs) {

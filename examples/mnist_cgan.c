@@ -27,12 +27,17 @@ struct cgan_options {
     struct ext_options c;
     const char *classifier;
     size_t per_class;
+    double cond_scale; /* the value of the hot entry of the class code */
 };
 
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: mnist_cgan [common options] [--classifier FILE] [--per-class N]\n"
-                "defaults: --out mnist_cgan_out --epochs 30 --per-class 1000\n" EXT_COMMON_USAGE
+                "                  [--cond-scale X]\n"
+                "defaults: --out mnist_cgan_out --epochs 30 --per-class 1000 --cond-scale 1\n"
+                EXT_COMMON_USAGE
+                "--cond-scale X: the class code is X times the one-hot vector (in training\n"
+                "          and sampling): a larger X makes the class a larger input\n"
                 "--classifier FILE: an MNIST classifier net (784 -> 10, argmax = class);\n"
                 "          scores N samples per class with it\n");
 }
@@ -43,6 +48,7 @@ static int parse_args(struct cgan_options *o, int argc, char **argv)
     ext_options_default(&o->c, "mnist_cgan_out", 30);
     o->classifier = NULL;
     o->per_class = 1000;
+    o->cond_scale = 1.0;
     for (int i = 1; i < argc; i++) {
         if (args_is_help(argv[i])) {
             usage(stdout);
@@ -54,11 +60,15 @@ static int parse_args(struct cgan_options *o, int argc, char **argv)
         if (common > 0)
             continue;
         const char *a = argv[i];
-        if (strcmp(a, "--classifier") == 0 || strcmp(a, "--per-class") == 0) {
+        if (strcmp(a, "--classifier") == 0 || strcmp(a, "--per-class") == 0 ||
+            strcmp(a, "--cond-scale") == 0) {
             const char *v = args_value(EXT_PROG, argc, argv, &i);
             if (v == NULL)
                 return -1;
-            if (a[2] == 'c')
+            if (strcmp(a, "--cond-scale") == 0) {
+                if (args_double(&o->cond_scale, EXT_PROG, a, v, 1e-3, 1e3) != 0)
+                    return -1;
+            } else if (a[2] == 'c')
                 o->classifier = v;
             else if (args_size(&o->per_class, EXT_PROG, a, v, 1, 100000) != 0)
                 return -1;
@@ -92,7 +102,7 @@ static double softmax_of(const float *out, size_t n, size_t k)
 }
 
 /* Row k: ten samples of class k; column j: the same z in every row. */
-static int write_class_grid(struct ext_gan *m, const char *out_dir, gan_rng *rng)
+static int write_class_grid(struct ext_gan *m, const char *out_dir, gan_rng *rng, float scale)
 {
     static float images[CLASSES * CLASSES * EXT_PIXELS];
     float z[CLASSES * CLASSES * EXT_NOISE], col_z[CLASSES * EXT_NOISE];
@@ -103,7 +113,7 @@ static int write_class_grid(struct ext_gan *m, const char *out_dir, gan_rng *rng
         for (size_t j = 0; j < CLASSES; j++) {
             const size_t row = k * CLASSES + j;
             memcpy(z + row * EXT_NOISE, col_z + j * EXT_NOISE, EXT_NOISE * sizeof *z);
-            c[row * CLASSES + k] = 1.0f;
+            c[row * CLASSES + k] = scale;
         }
     TRY("sampling G", gan_session_sample_cond(images, CLASSES * CLASSES, EXT_PIXELS, m->s, z, c,
                                               m->averaged ? GAN_SAMPLE_AVERAGE : 0));
@@ -136,7 +146,8 @@ static int classifier_test_accuracy(double *acc, const gan_net *cls, const gan_d
 }
 
 /* per_class samples of every class, classified. */
-static int score_samples(struct ext_gan *m, const gan_net *cls, size_t per_class, gan_rng *rng)
+static int score_samples(struct ext_gan *m, const gan_net *cls, size_t per_class, gan_rng *rng,
+                         float scale)
 {
     float *z = malloc(per_class * EXT_NOISE * sizeof *z);
     float *c = calloc(per_class * CLASSES, sizeof *c);
@@ -150,7 +161,7 @@ static int score_samples(struct ext_gan *m, const gan_net *cls, size_t per_class
     for (size_t k = 0; k < CLASSES && rc == GAN_OK; k++) {
         memset(c, 0, per_class * CLASSES * sizeof *c);
         for (size_t i = 0; i < per_class; i++)
-            c[i * CLASSES + k] = 1.0f;
+            c[i * CLASSES + k] = scale;
         rc = ext_noise(z, per_class * EXT_NOISE, rng);
         if (rc == GAN_OK)
             rc = gan_session_sample_cond(x, per_class, EXT_PIXELS, m->s, z, c,
@@ -202,7 +213,7 @@ static int evaluate(struct ext_gan *m, const struct cgan_options *o, const gan_d
         rc = gan_rng_create(&rng, o->c.seed ^ 0xc1a55ull);
     }
     if (rc == GAN_OK)
-        rc = score_samples(m, cls, o->per_class, rng);
+        rc = score_samples(m, cls, o->per_class, rng, (float)o->cond_scale);
     gan_rng_free(rng);
     gan_net_free(cls);
     return rc;
@@ -213,17 +224,40 @@ static int run(struct ext_gan *m, const struct cgan_options *o, const gan_datase
     TRY("training", ext_train(m, &o->c));
     gan_rng *rng = NULL;
     TRY("figure rng", gan_rng_create(&rng, o->c.seed ^ 0x6a1dull));
-    int rc = write_class_grid(m, o->c.out_dir, rng);
+    int rc = write_class_grid(m, o->c.out_dir, rng, (float)o->cond_scale);
     gan_rng_free(rng);
     if (rc != GAN_OK)
         return rc;
     char path[1024];
     snprintf(path, sizeof path, "%s/generator_cond.gan", o->c.out_dir);
     TRY("saving G", gan_net_save(ext_g(m), path));
-    printf("saved %s%s: input [z (100, U(-sqrt 3, sqrt 3)) | one-hot class (10)], output 784\n",
-           m->averaged ? "the average of G to " : "G to ", path);
+    printf("saved %s%s: input [z (100, U(-sqrt 3, sqrt 3)) | %g x one-hot class (10)], output "
+           "784\n",
+           m->averaged ? "the average of G to " : "G to ", path, o->cond_scale);
     if (o->classifier != NULL)
         return evaluate(m, o, test);
+    return GAN_OK;
+}
+
+/* [x | onehot] into [x | scale * onehot] (a new dataset; labels are not
+ * needed past this point). */
+static int scale_condition(gan_dataset **data, float scale)
+{
+    const size_t rows = gan_dataset_rows(*data), cols = gan_dataset_cols(*data);
+    float *x = malloc(rows * cols * sizeof *x);
+    if (x == NULL)
+        return ext_report("--cond-scale", GAN_ENOMEM);
+    memcpy(x, gan_dataset_data(*data), rows * cols * sizeof *x);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = cols - CLASSES; j < cols; j++)
+            x[i * cols + j] *= scale;
+    gan_dataset *scaled = NULL;
+    const int rc = gan_dataset_create(&scaled, x, rows, cols);
+    free(x);
+    if (rc != GAN_OK)
+        return ext_report("--cond-scale", rc);
+    gan_dataset_free(*data);
+    *data = scaled;
     return GAN_OK;
 }
 
@@ -244,6 +278,8 @@ int main(int argc, char **argv)
         if (rc != GAN_OK)
             ext_report("building [x | onehot(label)]", rc);
     }
+    if (rc == GAN_OK && o.cond_scale != 1.0)
+        rc = scale_condition(&data, (float)o.cond_scale);
     if (rc == GAN_OK)
         rc = ext_build_gan(&m, data, EXT_PIXELS, CLASSES, &o.c);
     if (rc == GAN_OK)
