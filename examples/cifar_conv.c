@@ -25,6 +25,7 @@
 #include <gan.h>
 
 #include "args.h"
+#include "run_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -50,13 +51,6 @@ struct options {
     unsigned long long seed;
     const char *out_dir;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int report(const char *what, int rc)
 {

@@ -23,6 +23,7 @@
 #include <gan.h>
 
 #include "args.h"
+#include "run_util.h"
 #include "dcgan_model.h"
 
 #include <errno.h>
@@ -71,20 +72,6 @@ struct epoch_stats {
     double d_loss, g_loss, d_real, d_fake;
     unsigned long long n;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int report(const char *what, int rc)
 {
@@ -190,19 +177,6 @@ static int parse_args(struct options *o, int argc, char **argv)
         return -1;
     }
     return 0;
-}
-
-/* dir/name, or dir/name.gz when only that exists. */
-static void idx_path(char *out, size_t size, const char *dir, const char *name)
-{
-    struct stat st;
-    snprintf(out, size, "%s/%s", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s.gz", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s", dir, name);
 }
 
 static int load_data(struct data *dd, const struct options *o)
@@ -342,18 +316,6 @@ static int write_grid(struct model *m, const char *out_dir, unsigned epoch)
         gan_png_write_grid(path, images, GRID_SIDE, GRID_SIDE, DCGAN_SIDE, DCGAN_SIDE, NULL));
     printf("wrote %s\n", path);
     return GAN_OK;
-}
-
-static const char *format_duration(char *buf, size_t size, double seconds)
-{
-    const unsigned long long s = seconds > 0 ? (unsigned long long)(seconds + 0.5) : 0;
-    if (s >= 3600)
-        snprintf(buf, size, "%lluh %02llum", s / 3600, s % 3600 / 60);
-    else if (s >= 60)
-        snprintf(buf, size, "%llum %02llus", s / 60, s % 60);
-    else
-        snprintf(buf, size, "%llus", s);
-    return buf;
 }
 
 static int resume(struct model *m, const char *path)

@@ -38,6 +38,7 @@
 #include <gan.h>
 
 #include "args.h"
+#include "run_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -125,23 +126,6 @@ struct epoch_stats {
     unsigned long long n;
     float lr, momentum;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU time of the whole process (all its threads). A run on one thread
- * (OPENBLAS_NUM_THREADS=1 --threads 1) spends about as much CPU time as
- * wall-clock time on an idle core, also when other jobs share the machine. */
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int report(const char *what, int rc)
 {
@@ -365,20 +349,6 @@ static struct recipe resolve_recipe(const struct options *o)
     if (o->momentum_epochs)
         r.momentum_epochs = o->momentum_epochs;
     return r;
-}
-
-/* dir/name, or dir/name.gz when only that exists (LeCun's file names). A
- * path that exists in neither form is returned plain, for the message. */
-static void idx_path(char *out, size_t size, const char *dir, const char *name)
-{
-    struct stat st;
-    snprintf(out, size, "%s/%s", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s.gz", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s", dir, name);
 }
 
 static int load_data(struct data *dd, const struct options *o)
@@ -690,19 +660,6 @@ static int write_epoch_grid(struct model *m, const char *out_dir, unsigned epoch
         gan_png_write_grid(path, images, GRID_SIDE, GRID_SIDE, 28, 28, NULL));
     printf("wrote %s\n", path);
     return GAN_OK;
-}
-
-/* "3h 05m", "12m 40s" or "35s" into buf. */
-static const char *format_duration(char *buf, size_t size, double seconds)
-{
-    const unsigned long long s = seconds > 0 ? (unsigned long long)(seconds + 0.5) : 0;
-    if (s >= 3600)
-        snprintf(buf, size, "%lluh %02llum", s / 3600, s % 3600 / 60);
-    else if (s >= 60)
-        snprintf(buf, size, "%llum %02llus", s / 60, s % 60);
-    else
-        snprintf(buf, size, "%llus", s);
-    return buf;
 }
 
 /* The command-line option behind a session option that a checkpoint's

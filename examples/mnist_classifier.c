@@ -27,6 +27,7 @@
 #include <gan.h>
 
 #include "args.h"
+#include "run_util.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -138,19 +139,6 @@ static int fail(const char *what)
             goto done; \
         } \
     } while (0)
-
-/* dir/name, or dir/name.gz when only that exists. */
-static void idx_path(char *out, size_t size, const char *dir, const char *name)
-{
-    struct stat st;
-    snprintf(out, size, "%s/%s", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s.gz", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s", dir, name);
-}
 
 static int load_split(gan_dataset **out, const char *dir, const char *prefix)
 {
