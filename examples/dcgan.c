@@ -9,8 +9,9 @@
  * --samples samples of G, σ on the paper's 10-value grid from
  * train[50000:51000], then the 10,000 test images); every --grid-every
  * epochs it writes OUT/grid_epochNNNN.png (10 x 10 samples from fixed
- * noise); every epoch OUT/last.ckpt; at the end OUT/generator.gan (G, or
- * its average with --average-decay, with its noise prior).
+ * noise); every epoch OUT/last.ckpt, OUT/generator.gan (G, or its average
+ * with --average-decay, with its noise prior) and OUT/discriminator.gan (D,
+ * gan_net_save()).
  *
  *   usage: dcgan [--dataset mnist|fashion] [--data DIR] [--epochs N]
  *                [--eval-every E] [--grid-every N] [--seed S] [--out DIR]
@@ -335,7 +336,9 @@ static int resume(struct model *m, const char *path)
     return rc;
 }
 
-static int save_generator(struct model *m, const char *out_dir)
+/* OUT/generator.gan and OUT/discriminator.gan, after every epoch (so a
+ * stopped run has them) and at the end (verbose: say so). */
+static int save_nets(struct model *m, const char *out_dir, int verbose)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/generator.gan", out_dir);
@@ -346,8 +349,14 @@ static int save_generator(struct model *m, const char *out_dir)
     if (m->average)
         TRY("the average of G", gan_session_average_net(&g, m->session));
     TRY("saving G", gan_generator_save_net(g, &go, path));
-    printf("saved %s (with its noise prior U(-1, 1)^100) to %s\n",
-           m->average ? "the average of G" : "G", path);
+    if (verbose)
+        printf("saved %s (with its noise prior U(-1, 1)^100) to %s\n",
+               m->average ? "the average of G" : "G", path);
+    /* D too: its layers are features for examples/mnist_semisup. */
+    snprintf(path, sizeof path, "%s/discriminator.gan", out_dir);
+    TRY("saving D", gan_net_save(m->d, path));
+    if (verbose)
+        printf("saved D to %s\n", path);
     return GAN_OK;
 }
 
@@ -403,9 +412,10 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
         if (o->grid_every && (done % o->grid_every == 0 || done == o->epochs))
             TRY("grid", write_grid(m, o->out_dir, done));
         TRY("saving the last checkpoint", gan_session_save(m->session, last_path));
+        TRY("saving the nets", save_nets(m, o->out_dir, 0));
     }
     printf("training time %.1f s (%.1f min)\n", train_seconds, train_seconds / 60);
-    return save_generator(m, o->out_dir);
+    return save_nets(m, o->out_dir, 1);
 }
 
 /* A new run refuses an --out holding a run's checkpoint unless --force. */

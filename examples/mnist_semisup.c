@@ -4,18 +4,21 @@
  * classifier trained on few labelled digits; the same classifier on the raw
  * pixels is the baseline.
  *
- *   usage: mnist_semisup --features FILE [--layers L] [--data DIR]
+ *   usage: mnist_semisup --features FILE [--layers L] [--pool K] [--reinit S]
+ *                        [--data DIR]
  *                        [--labels N,N,...] [--subsets R] [--test N]
  *                        [--steps N] [--decay X] [--seed S]
  *
  * FILE is a net saved with gan_net_save() whose input is either 784 wide
  * (x: e.g. OUT/encoder.gan of examples/mnist_inference) or 1568 wide
  * ([x | x with image rows 14-27 zeroed]: OUT/discriminator_inpaint.gan of
- * examples/mnist_inpaint). A new net holding its first L layers (default:
- * all but the last) is built and their parameters copied in
- * (gan_net_get_params / gan_net_set_params: the first layers' parameters
- * are a prefix of the flat array); its output on a digit is the digit's
- * features. For each label count (default 100 and 1,000) and each of R
+ * examples/mnist_inpaint; or OUT/discriminator.gan of examples/dcgan). The
+ * net is truncated to its first L layers (gan_net_truncate; default: all
+ * but the last), optionally followed by a K x K max pool (--pool K, for
+ * convolutional features); its output on a digit is the digit's features.
+ * --reinit S redraws the kept layers' weights (gan_net_init, N(0, S^2)):
+ * the same features from a net that never trained, the control that says
+ * what training added. For each label count (default 100 and 1,000) and each of R
  * (default 5) random labelled subsets of the 60,000 training digits, a
  * softmax classifier (features standardised with the labelled rows' mean
  * and deviation, L2 decay X, full-batch gradient descent, in double) is
@@ -34,6 +37,8 @@
 struct semi_options {
     const char *data_dir, *features;
     long layers; /* -1: all but the last */
+    size_t pool; /* 0: none */
+    double reinit; /* > 0: the control, the kept layers redrawn from N(0, reinit^2) */
     size_t counts[MAX_COUNTS], n_counts;
     unsigned subsets, steps;
     size_t n_test;
@@ -44,12 +49,16 @@ struct semi_options {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: mnist_semisup --features FILE [--layers L] [--data DIR] [--labels N,N,...]\n"
+            "usage: mnist_semisup --features FILE [--layers L] [--pool K] [--reinit S]\n"
+            "                     [--data DIR] [--labels N,N,...]\n"
             "                     [--subsets R] [--test N] [--steps N] [--decay X] [--seed S]\n"
             "defaults: --layers (all but the last) --data data --labels 100,1000 --subsets 5\n"
             "          --test 10000 --steps 300 --decay 0.01 --seed 1\n"
             "--features FILE: a net file, input 784 (x) or 1568 ([x | x, rows 14-27 zeroed]);\n"
-            "          its first L layers give the features\n");
+            "          its first L layers give the features\n"
+            "--pool K: max-pool image-shaped features over K x K windows at stride K\n"
+            "--reinit S: the control: the kept layers' weights redrawn from N(0, S^2)\n"
+            "          (biases 0) with --seed, an untrained net of the same shape\n");
 }
 
 /* "100,1000" into o->counts. 0 or -1. */
@@ -79,6 +88,8 @@ static int parse_args(struct semi_options *o, int argc, char **argv)
     o->data_dir = "data";
     o->features = NULL;
     o->layers = -1;
+    o->pool = 0;
+    o->reinit = 0.0;
     o->counts[0] = 100;
     o->counts[1] = 1000;
     o->n_counts = 2;
@@ -95,7 +106,7 @@ static int parse_args(struct semi_options *o, int argc, char **argv)
         }
         static const char *const known[] = {"--data",  "--features", "--layers", "--labels",
                                             "--subsets", "--test",   "--steps",  "--decay",
-                                            "--seed"};
+                                            "--seed", "--pool", "--reinit"};
         size_t k = 0;
         while (k < sizeof known / sizeof *known && strcmp(a, known[k]) != 0)
             k++;
@@ -126,10 +137,12 @@ static int parse_args(struct semi_options *o, int argc, char **argv)
         case 5: bad = args_size(&o->n_test, EXT_PROG, a, v, 1, 10000); break;
         case 6: bad = args_unsigned(&o->steps, EXT_PROG, a, v, 1, 1000000); break;
         case 7: bad = args_double(&o->decay, EXT_PROG, a, v, 0.0, 100.0); break;
-        default:
+        case 8:
             bad = args_u64(&s, EXT_PROG, a, v, 0, UINT64_MAX);
             o->seed = s;
             break;
+        case 9: bad = args_size(&o->pool, EXT_PROG, a, v, 1, 28); break;
+        default: bad = args_double(&o->reinit, EXT_PROG, a, v, 1e-6, 10.0); break;
         }
         if (bad)
             return -1;
@@ -142,40 +155,33 @@ static int parse_args(struct semi_options *o, int argc, char **argv)
     return 0;
 }
 
-/* A new net of src's first `layers` layers (dense, maxout, dropout), with
- * their parameters: a prefix of src's flat parameter array (gan.h). */
-static int first_layers(gan_net **out, const gan_net *src, size_t layers)
+/* With --pool K, a max pool of K x K windows at stride K after the kept
+ * layers when their output is an image (a convolutional D's feature maps:
+ * the 4 x 4 grids of Radford et al. 2016, §5.1, come from K = 4 on 14 x 14
+ * and K = 2 on 7 x 7). */
+static int add_pool(gan_net *net, size_t k)
 {
-    gan_layer_info li;
-    int rc = gan_net_create(out, gan_net_input_width(src));
-    for (size_t l = 0; l < layers && rc == GAN_OK; l++) {
-        rc = gan_net_layer_info(&li, src, l);
-        if (rc != GAN_OK)
-            break;
-        if (li.kind == GAN_LAYER_DENSE)
-            rc = gan_net_add_dense(*out, (size_t)li.units, (int)li.activation);
-        else if (li.kind == GAN_LAYER_MAXOUT)
-            rc = gan_net_add_maxout(*out, (size_t)li.units, (size_t)li.pieces);
-        else if (li.kind == GAN_LAYER_DROPOUT)
-            rc = gan_net_add_dropout(*out, li.keep);
-        else {
-            fprintf(stderr, "mnist_semisup: layer %zu is of kind %u; this example copies dense, "
-                            "maxout and dropout layers\n", l, (unsigned)li.kind);
-            return GAN_EUNSUPPORTED;
-        }
-        if (rc == GAN_OK && li.kind == GAN_LAYER_DENSE && li.activation == GAN_ACT_LEAKY_RELU)
-            rc = gan_net_set_leaky_slope(*out, l, li.leaky_slope);
+    gan_layer_shape sh;
+    int rc = gan_net_layer_shape(&sh, net, gan_net_num_layers(net) - 1);
+    if (rc == GAN_OK && sh.out_height == 1 && sh.out_width == 1) {
+        fprintf(stderr, "mnist_semisup: --pool needs image-shaped features; layer %zu is flat\n",
+                gan_net_num_layers(net) - 1);
+        return GAN_ESHAPE;
     }
-    const size_t n = gan_net_num_params(*out);
-    float *all = malloc(gan_net_num_params(src) * sizeof *all + 1);
-    if (rc == GAN_OK && all == NULL)
-        rc = GAN_ENOMEM;
     if (rc == GAN_OK)
-        rc = gan_net_get_params(all, gan_net_num_params(src), src);
+        rc = gan_net_add_maxpool(net, k, k, 0);
+    return rc ? ext_report("--pool", rc) : GAN_OK;
+}
+
+/* The control: the net's parameters redrawn, N(0, scale^2) weights. */
+static int reinit(gan_net *net, double scale, unsigned long long seed)
+{
+    gan_rng *rng;
+    int rc = gan_rng_create(&rng, seed);
     if (rc == GAN_OK)
-        rc = gan_net_set_params(*out, all, n);
-    free(all);
-    return rc ? ext_report("building the feature net", rc) : GAN_OK;
+        rc = gan_net_init(net, rng, GAN_INIT_NORMAL, (float)scale);
+    gan_rng_free(rng);
+    return rc ? ext_report("--reinit", rc) : GAN_OK;
 }
 
 /* The features of rows x (rows x 784) into f (rows x width), in chunks. */
@@ -372,16 +378,16 @@ int main(int argc, char **argv)
     const int prc = parse_args(&o, argc, argv);
     if (prc != 0)
         return prc > 0 ? 0 : ARGS_EXIT_USAGE;
-    gan_net *src = NULL, *fnet = NULL;
+    gan_net *fnet = NULL;
     gan_dataset *train = NULL, *test = NULL;
     int rc = ext_load_mnist(&train, &test, o.data_dir);
     if (rc == GAN_OK) {
-        rc = gan_net_load(&src, o.features);
+        rc = gan_net_load(&fnet, o.features);
         if (rc != GAN_OK)
             ext_report("loading --features", rc);
     }
     if (rc == GAN_OK) {
-        const size_t in = gan_net_input_width(src), nl = gan_net_num_layers(src);
+        const size_t in = gan_net_input_width(fnet), nl = gan_net_num_layers(fnet);
         const size_t layers = o.layers < 0 ? nl - 1 : (size_t)o.layers;
         if (in != EXT_PIXELS && in != 2 * EXT_PIXELS) {
             fprintf(stderr, "mnist_semisup: %s reads %zu values; want 784 or 1568\n", o.features,
@@ -390,18 +396,23 @@ int main(int argc, char **argv)
         } else if (layers == 0 || layers > nl) {
             fprintf(stderr, "mnist_semisup: --layers must be 1..%zu for %s\n", nl, o.features);
             rc = GAN_EINVAL;
-        } else
-            rc = first_layers(&fnet, src, layers);
+        } else if ((rc = gan_net_truncate(fnet, layers)) != GAN_OK)
+            ext_report("truncating --features", rc);
+        if (rc == GAN_OK && o.reinit > 0)
+            rc = reinit(fnet, o.reinit, o.seed);
+        if (rc == GAN_OK && o.pool > 0)
+            rc = add_pool(fnet, o.pool);
         if (rc == GAN_OK)
-            printf("libgan %s; features: the first %zu of the %zu layers of %s (%zu wide); "
+            printf("libgan %s; features: the first %zu of the %zu layers of %s%s%s (%zu wide); "
                    "softmax: %u steps, decay %g; seed %llu\n",
-                   gan_version_string(), layers, nl, o.features, gan_net_output_width(fnet),
-                   o.steps, o.decay, o.seed);
+                   gan_version_string(), layers, nl, o.features,
+                   o.reinit > 0 ? " with weights redrawn (the untrained control)" : "",
+                   o.pool > 0 ? ", max-pooled" : "", gan_net_output_width(fnet), o.steps,
+                   o.decay, o.seed);
     }
     if (rc == GAN_OK)
         rc = run(&o, fnet, train, test);
     gan_net_free(fnet);
-    gan_net_free(src);
     gan_dataset_free(train);
     gan_dataset_free(test);
     return rc == GAN_OK ? 0 : 1;

@@ -530,6 +530,24 @@ GAN_EXTERN int gan_net_add_batchnorm(gan_net *net, float momentum, float eps);
  * @return #GAN_OK, or #GAN_EINVAL for a bad layer or slope.
  */
 GAN_EXTERN int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope);
+/**
+ * @brief Keep the first layers layers of net and drop the rest, with their
+ * parameters and batch-norm running statistics.
+ *
+ * The kept layers, their parameters (a prefix of the flat array) and their
+ * statistics are unchanged, so a net loaded from a file and truncated
+ * computes what the first layers of the file's net computed: e.g. a
+ * trained discriminator without its output layer is a feature extractor
+ * for gan_net_forward(). Layers can be appended again afterwards. A
+ * training forward that ran before is forgotten (as when a layer is
+ * added). An optimizer bound to the net refuses its next step, and a
+ * session holding it its next training call, when the widths or parameter
+ * count no longer fit. Not thread-safe against other calls on the net.
+ * @param net    The net.
+ * @param layers Layers to keep, from 1 to gan_net_num_layers().
+ * @return #GAN_OK, or #GAN_EINVAL for NULL or a count out of range.
+ */
+GAN_EXTERN int gan_net_truncate(gan_net *net, size_t layers);
 
 /**
  * @brief Width of the net's input rows.

@@ -202,6 +202,27 @@ size_t gan_net_output_width(const gan_net *net)
     return net->n_layers ? gan__net_last_layer(net)->out : net->input_width;
 }
 
+int gan_net_truncate(gan_net *net, size_t layers)
+{
+    GAN_CHECK_NULL("gan_net_truncate", net);
+    if (layers == 0 || layers > net->n_layers)
+        return gan__error(GAN_EINVAL, "gan_net_truncate: layers is %zu, the net has %zu (keep 1..%zu)",
+                          layers, net->n_layers, net->n_layers);
+    if (layers == net->n_layers)
+        return GAN_OK;
+    /* Offsets are prefixes: the first dropped layer's offsets are the kept
+     * layers' totals. The arrays keep their capacity; max_width and
+     * col_width stay upper bounds, which only sizes scratch generously. */
+    const gan__layer *first_dropped = &net->layers[layers];
+    const int had_forward = net->last_rows > 0 || net->layers_changed;
+    gan__net_free_workspace(net);
+    net->layers_changed = had_forward;
+    net->n_params = first_dropped->poff;
+    net->n_state = first_dropped->soff;
+    net->n_layers = layers;
+    return GAN_OK;
+}
+
 size_t gan_net_num_layers(const gan_net *net)
 {
     return net ? net->n_layers : 0;

@@ -192,6 +192,10 @@ R(gan_net_set_leaky_slope, "not a leaky layer", GAN_EINVAL, "leaky", NULL, retur
 R(gan_net_set_leaky_slope, "maxout layer", GAN_EINVAL, "leaky", NULL, return CALL(gan_net_set_leaky_slope(f->d, 0, 0.1f));)
 R(gan_net_set_leaky_slope, "slope NaN", GAN_EINVAL, "slope", NULL, return CALL(gan_net_set_leaky_slope(f->d, 2, NAN));)
 R(gan_net_set_leaky_slope, "slope -Inf", GAN_EINVAL, "slope", NULL, return CALL(gan_net_set_leaky_slope(f->d, 2, -INFINITY));)
+R(gan_net_truncate, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_truncate(NULL, 1));)
+R(gan_net_truncate, "layers 0", GAN_EINVAL, "layers", NULL, return CALL(gan_net_truncate(f->d, 0));)
+R(gan_net_truncate, "layers above the count", GAN_EINVAL, "layers", NULL, return CALL(gan_net_truncate(f->d, 99));)
+R(gan_net_truncate, "layers SIZE_MAX", GAN_EINVAL, "layers", NULL, return CALL(gan_net_truncate(f->d, SIZE_MAX));)
 R(gan_net_input_width, "NULL gives 0", GAN_OK, NULL, NULL, CALLV(NOTE_IF(gan_net_input_width(NULL) != 0, "not 0"));)
 R(gan_net_output_width, "NULL gives 0", GAN_OK, NULL, NULL, CALLV(NOTE_IF(gan_net_output_width(NULL) != 0, "not 0"));)
 R(gan_net_output_width, "no layers gives the input width", GAN_OK, NULL, NULL,

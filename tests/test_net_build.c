@@ -1,6 +1,6 @@
 /* gan_net construction: layer infos, the parameter layout, size limits,
- * a net without parameters and argument checking of the builders and
- * accessors. */
+ * a net without parameters, truncation and argument checking of the
+ * builders and accessors. */
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
@@ -265,6 +265,84 @@ static void test_no_parameters(void **state)
     gan_net_free(net);
 }
 
+/* reshape 1x6x6 -> conv 4, 3x3 pad 1 ReLU -> batch norm -> max pool 2 ->
+ * dense 5 tanh -> dense 1 sigmoid, or (full 0) only its first 4 layers. */
+static gan_net *image_net(int full)
+{
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 36), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 1, 6, 6), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 4, 3, 1, 1, GAN_ACT_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(net, 0.5f, 1e-5f), GAN_OK);
+    assert_int_equal(gan_net_add_maxpool(net, 2, 2, 0), GAN_OK);
+    if (full) {
+        assert_int_equal(gan_net_add_dense(net, 5, GAN_ACT_TANH), GAN_OK);
+        assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    }
+    return net;
+}
+
+/* A truncated net computes what a net built of the same first layers, with
+ * the same parameters and running statistics, computes; layers can be
+ * appended again; a bound optimizer notices. */
+static void test_truncate(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
+    gan_net *net = image_net(1), *prefix = image_net(0);
+    assert_int_equal(gan_net_init(net, rng, GAN_INIT_NORMAL, 0.3f), GAN_OK);
+    const size_t n_all = gan_net_num_params(net), n_prefix = gan_net_num_params(prefix);
+    float *p = xmalloc(n_all * sizeof *p);
+    assert_int_equal(gan_net_get_params(p, n_all, net), GAN_OK);
+    assert_int_equal(gan_net_set_params(prefix, p, n_prefix), GAN_OK);
+    /* Move the running statistics away from their defaults, alike in both. */
+    float *x = rand_array(rng, 8 * 36, -1.0f, 2.0f);
+    assert_int_equal(gan_net_train_forward(net, NULL, x, 8, 36), GAN_OK);
+    assert_int_equal(gan_net_train_forward(prefix, NULL, x, 8, 36), GAN_OK);
+
+    EXPECT_ERR(gan_net_truncate(net, 0), GAN_EINVAL, "gan_net_truncate", "layers");
+    EXPECT_ERR(gan_net_truncate(net, 7), GAN_EINVAL, "gan_net_truncate", "layers");
+    assert_int_equal(gan_net_num_layers(net), 6);
+    assert_int_equal(gan_net_truncate(net, 6), GAN_OK); /* keeping all: nothing changes */
+    assert_int_equal(gan_net_num_params(net), n_all);
+
+    assert_int_equal(gan_net_truncate(net, 4), GAN_OK);
+    assert_int_equal(gan_net_num_layers(net), 4);
+    assert_int_equal(gan_net_num_params(net), n_prefix);
+    assert_int_equal(gan_net_output_width(net), gan_net_output_width(prefix));
+    const size_t w = gan_net_output_width(net);
+    float *y1 = xmalloc(8 * w * sizeof *y1), *y2 = xmalloc(8 * w * sizeof *y2);
+    assert_int_equal(gan_net_forward(y1, w, net, x, 8, 36, 0), GAN_OK);
+    assert_int_equal(gan_net_forward(y2, w, prefix, x, 8, 36, 0), GAN_OK);
+    assert_memory_equal(y1, y2, 8 * w * sizeof *y1);
+    /* The training forward before the truncation is forgotten. */
+    EXPECT_ERR(gan_net_backward(NULL, net, y1, 8, w, 0), GAN_ESTATE, "gan_net_backward", NULL);
+
+    /* Appending again: a fresh layer after the kept ones. */
+    assert_int_equal(gan_net_add_dense(net, 3, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_num_params(net), n_prefix + w * 3 + 3);
+    float y3[8 * 3];
+    assert_int_equal(gan_net_forward(y3, 3, net, x, 8, 36, 0), GAN_OK);
+    for (size_t i = 0; i < 8 * 3; i++)
+        assert_true(y3[i] == 0.0f); /* a new layer's parameters start at zero */
+
+    /* An optimizer made before a truncation refuses to step. */
+    gan_optimizer *opt;
+    gan_optimizer_options oo = GAN_OPTIMIZER_OPTIONS_INIT;
+    assert_int_equal(gan_optimizer_create(&opt, net, &oo), GAN_OK);
+    assert_int_equal(gan_net_truncate(net, 2), GAN_OK);
+    EXPECT_ERR(gan_optimizer_step(opt), GAN_ESTATE, "gan_optimizer_step", NULL);
+    gan_optimizer_free(opt);
+    free(p);
+    free(x);
+    free(y1);
+    free(y2);
+    gan_net_free(net);
+    gan_net_free(prefix);
+    gan_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_bad_construction),
         cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_no_parameters),
+        cmocka_unit_test(test_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,7 @@ FUNCTIONS = {
     "gan_net_add_maxpool": (cint, [netp, sz, sz, sz]),
     "gan_net_add_batchnorm": (cint, [netp, f32, f32]),
     "gan_net_set_leaky_slope": (cint, [netp, sz, f32]),
+    "gan_net_truncate": (cint, [netp, sz]),
     "gan_net_input_width": (sz, [netp]),
     "gan_net_output_width": (sz, [netp]),
     "gan_net_num_layers": (sz, [netp]),

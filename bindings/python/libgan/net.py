@@ -145,6 +145,14 @@ class Net(Handle):
         with self._use() as p:
             check(ll.gan_net_set_leaky_slope(p, int(layer), float(slope)))
 
+    def truncate(self, layers):
+        """Keep the first `layers` layers (with their parameters and batch-norm
+        statistics) and drop the rest: e.g. a discriminator without its output
+        layer, as a feature extractor. Returns self."""
+        with self._use() as p:
+            check(ll.gan_net_truncate(p, int(layers)))
+        return self
+
     # -- shape --
     @property
     def input_width(self):

@@ -104,6 +104,20 @@ def test_net_save_load(tmp_path):
         libgan.Net.load(tmp_path / "junk")
 
 
+def test_net_truncate():
+    rng = libgan.Rng(4)
+    net = libgan.Net(4).add_dense(3, "relu").add_dense(5, "tanh").add_dense(1, "sigmoid").init(rng)
+    hidden = libgan.Net(4).add_dense(3, "relu").add_dense(5, "tanh")
+    hidden.params = net.params[:hidden.num_params]
+    x = np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4)
+    assert net.truncate(2) is net and net.num_layers == 2
+    assert np.array_equal(net.forward(x), hidden.forward(x))
+    with pytest.raises(libgan.InvalidArgumentError):
+        net.truncate(0)
+    with pytest.raises(libgan.InvalidArgumentError):
+        net.truncate(3)
+
+
 def test_image_layers(tmp_path):
     rng = libgan.Rng(5)
     net = (libgan.Net(4).add_deconv2d(8, 4, activation="relu").add_batchnorm()
