@@ -1,5 +1,6 @@
 /* mnist_curves: Parzen log-likelihood against training minutes, read from
- * the logs of examples/mnist, for several runs in one picture.
+ * the logs of examples/mnist (or examples/dcgan), for several runs in one
+ * picture.
  *
  *   usage: mnist_curves [--out PNG] [--clock cpu|wall] [--minutes M]
  *                       [--target LL] LABEL=LOG...
@@ -42,24 +43,32 @@ struct run {
     double fine[MAX_POINTS];   /* test LL, σ on the fine grid (NAN: none) */
 };
 
-/* The training seconds of one epoch line ("epoch 7/300: ... 12.3 s  cpu
- * 11.9 s ..."), or -1 when line is not one. */
+/* The training seconds of one epoch line, or -1 when line is not one:
+ * examples/mnist's "epoch 7/300: ... mom 0.500  12.3 s  cpu 11.9 s" (older
+ * logs have no cpu field) and examples/dcgan's "epoch 2/12: ... D(G(z))
+ * 0.370  201.4 s  cpu 165.2 s ...". -2: the CPU time was asked for and the
+ * line has none. */
 static double epoch_seconds(const char *line, int cpu)
 {
     unsigned e, total;
     if (sscanf(line, "epoch %u/%u:", &e, &total) != 2)
         return -1;
-    const char *at = strstr(line, "mom ");
-    if (at == NULL)
+    const char *at = strstr(line, " s  cpu ");
+    if (at != NULL) {
+        const char *w = at;
+        while (w > line && w[-1] != ' ')
+            w--;
+        char *end;
+        const double wall = strtod(w, &end), c = strtod(at + strlen(" s  cpu "), NULL);
+        if (end != at)
+            return -1;
+        return cpu ? c : wall;
+    }
+    at = strstr(line, "mom ");
+    double wall;
+    if (at == NULL || sscanf(at, "mom %*f %lf s", &wall) != 1)
         return -1;
-    double wall, c;
-    /* "mom 0.500  12.3 s  cpu 11.9 s" (older logs have no cpu field) */
-    const int got = sscanf(at, "mom %*f %lf s cpu %lf s", &wall, &c);
-    if (got < 1)
-        return -1;
-    if (cpu && got < 2)
-        return -2;
-    return cpu ? c : wall;
+    return cpu ? -2 : wall;
 }
 
 /* 0 after reading path into r; -1 after a message. */
