@@ -513,8 +513,13 @@ GAN_EXTERN int gan_net_add_maxpool(gan_net *net, size_t kernel, size_t stride, s
  * parameters (gamma starts at 1, beta at 0, also after gan_net_init());
  * the running statistics are not parameters (optimizers leave them alone)
  * but are saved with the net and in session checkpoints. The
- * discriminator's fused real + fake pass of a session normalises the two
- * halves as one batch.
+ * discriminator steps (gan_update_d(), a session's D step) run D once on
+ * the real and fake rows together but normalise each half as a batch of
+ * its own, with its own statistics and its own update of the running
+ * statistics (real first), as two separate passes would (PyTorch's DCGAN
+ * runs D on the real and the fake batch apart): D never sees batch
+ * statistics mixed from real and fake rows, which its G step (fake rows
+ * alone) would not show it.
  * @param net      The net.
  * @param momentum Weight of the batch in the running statistics, in (0, 1].
  * @param eps      Added to the variance, > 0 and finite.

@@ -22,8 +22,11 @@
 int gan__net_reserve(gan_net *net, size_t rows, const char *fn);
 
 /* Training forward on the rows of x1 (rows1) followed by those of x2
- * (rows2, x2 may be NULL when rows2 is 0), as one batch: the fused real +
- * fake pass of the discriminator. Same contract as gan_net_train_forward. */
+ * (rows2, x2 may be NULL when rows2 is 0) in one pass: the fused real +
+ * fake pass of the discriminator. Every layer but batch norm treats the
+ * rows alike; batch norm treats each part (when both hold rows) as a batch
+ * of its own, as two gan_net_train_forward calls would, and the backward
+ * passes follow. Otherwise the contract of gan_net_train_forward. */
 int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, const float *x1,
                                 size_t rows1, const float *x2, size_t rows2, size_t cols,
                                 const char *fn);

@@ -152,8 +152,8 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
             break;
         case GAN_LAYER_BATCHNORM:
             gan__bn_backward(l, net->params + l->poff, want_dx ? dst : NULL, gl, g,
-                             l->pre + row_begin * l->out, l->mask, rows, net->last_rows, alpha,
-                             beta);
+                             l->pre + row_begin * l->out, l->mask, row_begin, rows,
+                             net->last_split, net->last_rows, alpha, beta);
             break;
         default: {
             const float *dpre;

@@ -259,7 +259,7 @@ int gan__net_reserve(gan_net *net, size_t rows, const char *fn)
         case GAN_LAYER_BATCHNORM:
             l->pre = malloc(rows * l->out * sizeof(float));
             l->y = malloc(rows * l->out * sizeof(float));
-            l->mask = malloc(2 * l->oc * sizeof(float));
+            l->mask = malloc(4 * l->oc * sizeof(float)); /* two parts' statistics */
             fail |= l->pre == NULL || l->y == NULL || l->mask == NULL;
             continue;
         default:
@@ -359,6 +359,8 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
     if (rows2 > 0)
         memcpy(net->input + rows1 * cols, x2, rows2 * cols * sizeof *x2);
     const float *cur = net->input;
+    /* Two parts only when both hold rows. */
+    const size_t split = rows1 > 0 && rows2 > 0 ? rows1 : rows;
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
         const float *w = l->np ? net->params + l->poff : NULL;
@@ -395,7 +397,18 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
             gan__pool_forward(l, l->y, l->arg, cur, rows);
             break;
         case GAN_LAYER_BATCHNORM:
-            gan__bn_train_forward(l, w, net->state + l->soff, l->y, l->pre, l->mask, cur, rows);
+            /* Each part is a batch of its own, as two forward passes of
+             * PyTorch would see them: D's real and fake rows are normalised
+             * apart, so D cannot tell them by batch statistics that its G
+             * step (fake rows alone) never shows it. Running statistics
+             * move once per part, the first part first. */
+            for (size_t p = 0, r0 = 0; r0 < rows; p++) {
+                const size_t n = p == 0 ? split : rows - split;
+                gan__bn_train_forward(l, w, net->state + l->soff, l->y + r0 * l->out,
+                                      l->pre + r0 * l->out, l->mask + 2 * l->oc * p,
+                                      cur + r0 * l->in, n);
+                r0 += n;
+            }
             break;
         default:
             /* Masks are drawn in order on the caller so they do not depend
@@ -410,6 +423,7 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
         cur = l->y;
     }
     net->last_rows = rows;
+    net->last_split = split;
     net->layers_changed = 0;
     return GAN_OK;
 }

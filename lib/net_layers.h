@@ -44,7 +44,8 @@ typedef struct gan__layer {
     uint32_t *arg;   /* maxout: column of the winning piece (rows x units);
                         max pool, channel maxout: input index (rows x out) */
     float *mask;     /* dropout: 0 or 1/keep (rows x in); batch norm: the
-                        batch mean and 1/std per channel (2 x oc) */
+                        mean and 1/std per channel of each part of the batch
+                        (2 x 2 x oc: part 1's means, its 1/std, part 2's) */
 } gan__layer;
 
 /* A layer as the builders and the file describe it: what gan__net_plan
@@ -77,6 +78,10 @@ struct gan_net {
     float *scratch[3];  /* backward buffers (rows_cap x max_width each) */
     float *col;         /* im2col columns of one example (col_width) */
     size_t last_rows;   /* rows of the last training forward, 0 if none */
+    size_t last_split;  /* rows of its first part: a two-part forward
+                           (gan__net_train_forward_pair) is two batches to
+                           batch norm, [0, last_split) and [last_split,
+                           last_rows); last_rows for a one-part forward */
     int layers_changed; /* a layer was added after a training forward (none
                            has run since) */
 };
@@ -116,15 +121,19 @@ void gan__pool_backward(const gan__layer *l, float *dx, const float *dy, const u
                         size_t rows);
 /* net_norm.c: batch normalisation. Training uses and records the batch
  * statistics (stat: mean and 1/std per channel), updates the running ones
- * in state; inference uses the running ones. */
+ * in state; inference uses the running ones. A two-part forward calls
+ * gan__bn_train_forward once per part, each with its own stat. */
 void gan__bn_train_forward(const gan__layer *l, const float *params, float *state, float *y,
                            float *xhat, float *stat, const float *x, size_t rows);
 void gan__bn_infer(const gan__layer *l, const float *params, const float *state, float *y,
                    const float *x, size_t rows);
-/* Backward through rows of a training batch of batch_rows rows (rows <=
- * batch_rows: the other rows' output gradients count as zero). */
+/* Backward through rows [row_begin, row_begin + rows) of a training
+ * forward of batch_rows rows in parts [0, split) and [split, batch_rows)
+ * (split = batch_rows: one part), stat holding each part's statistics; dy,
+ * xhat and dx hold the range's rows (the other rows' output gradients count
+ * as zero). */
 void gan__bn_backward(const gan__layer *l, const float *params, float *dx, float *gout,
-                      const float *dy, const float *xhat, const float *stat, size_t rows,
-                      size_t batch_rows, float alpha, float beta);
+                      const float *dy, const float *xhat, const float *stat, size_t row_begin,
+                      size_t rows, size_t split, size_t batch_rows, float alpha, float beta);
 
 #endif

@@ -69,38 +69,56 @@ void gan__bn_infer(const gan__layer *l, const float *params, const float *state,
     }
 }
 
-/* With xhat = (x - mean) / std over the N = batch_rows * pixels values of a
- * channel: dgamma = sum dy xhat, dbeta = sum dy and
- * dx = gamma / std (dy - dbeta / N - xhat dgamma / N), the sums running
- * over the rows given (the others' dy being zero). */
+/* With xhat = (x - mean) / std over the N = part_rows * pixels values of a
+ * channel in one part of the batch: dgamma = sum dy xhat, dbeta = sum dy
+ * and, for the rows of that part, dx = gamma / std (dy - s1 / N - xhat s2 / N)
+ * where s1 = sum dy and s2 = sum dy xhat over that part's rows. Rows
+ * outside [row_begin, row_begin + rows) have dy = 0 by contract, so the sums
+ * run over the part's rows inside the range. */
 void gan__bn_backward(const gan__layer *l, const float *params, float *dx, float *gout,
-                      const float *dy, const float *xhat, const float *stat, size_t rows,
-                      size_t batch_rows, float alpha, float beta)
+                      const float *dy, const float *xhat, const float *stat, size_t row_begin,
+                      size_t rows, size_t split, size_t batch_rows, float alpha, float beta)
 {
-    const size_t C = l->oc, hw = l->oh * l->ow;
-    const double n = (double)(batch_rows * hw);
+    const size_t C = l->oc, hw = l->oh * l->ow, end = row_begin + rows;
     const float *gamma = params;
+    /* The parts [0, split) and [split, batch_rows) clipped to the range,
+     * as rows relative to row_begin ([r0, r1), possibly empty). */
+    const size_t a[2] = {0, split}, b[2] = {split, batch_rows};
+    size_t r0[2], r1[2];
+    double n[2];
+    for (int p = 0; p < 2; p++) {
+        const size_t lo = a[p] > row_begin ? a[p] : row_begin;
+        const size_t hi = b[p] < end ? b[p] : end;
+        r0[p] = lo < hi ? lo - row_begin : 0;
+        r1[p] = lo < hi ? hi - row_begin : 0;
+        n[p] = (double)((b[p] - a[p]) * hw);
+    }
     for (size_t c = 0; c < C; c++) {
-        double s1 = 0.0, s2 = 0.0;
-        for (size_t r = 0; r < rows; r++) {
-            const size_t o = r * l->in + c * hw;
-            for (size_t p = 0; p < hw; p++) {
-                s1 += dy[o + p];
-                s2 += (double)dy[o + p] * xhat[o + p];
+        double s1[2] = {0.0, 0.0}, s2[2] = {0.0, 0.0};
+        for (int p = 0; p < 2; p++)
+            for (size_t r = r0[p]; r < r1[p]; r++) {
+                const size_t o = r * l->in + c * hw;
+                for (size_t q = 0; q < hw; q++) {
+                    s1[p] += dy[o + q];
+                    s2[p] += (double)dy[o + q] * xhat[o + q];
+                }
             }
-        }
         if (gout != NULL) {
-            fold(&gout[c], s2, alpha, beta);
-            fold(&gout[C + c], s1, alpha, beta);
+            fold(&gout[c], s2[0] + s2[1], alpha, beta);
+            fold(&gout[C + c], s1[0] + s1[1], alpha, beta);
         }
         if (dx == NULL)
             continue;
-        const float k = gamma[c] * stat[C + c];
-        const float m1 = (float)(s1 / n), m2 = (float)(s2 / n);
-        for (size_t r = 0; r < rows; r++) {
-            const size_t o = r * l->in + c * hw;
-            for (size_t p = 0; p < hw; p++)
-                dx[o + p] = k * (dy[o + p] - m1 - xhat[o + p] * m2);
+        for (int p = 0; p < 2; p++) {
+            if (r0[p] == r1[p])
+                continue;
+            const float k = gamma[c] * stat[2 * C * (size_t)p + C + c];
+            const float m1 = (float)(s1[p] / n[p]), m2 = (float)(s2[p] / n[p]);
+            for (size_t r = r0[p]; r < r1[p]; r++) {
+                const size_t o = r * l->in + c * hw;
+                for (size_t q = 0; q < hw; q++)
+                    dx[o + q] = k * (dy[o + q] - m1 - xhat[o + q] * m2);
+            }
         }
     }
 }

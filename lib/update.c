@@ -1,6 +1,7 @@
 /* The training step: the discriminator's step (ascend E[log D(x)] +
- * E[log(1 - D(G(z)))] on a real and a fake minibatch, run through D as one
- * batch), the generator's step (G forward, D forward on G's samples,
+ * E[log(1 - D(G(z)))] on a real and a fake minibatch, run through D in one
+ * pass in which batch norm treats each minibatch as a batch of its own),
+ * the generator's step (G forward, D forward on G's samples,
  * backpropagation through D into G, D untouched), and the original code's
  * simultaneous update of both. Each net's step is one backward-and-step:
  * the optimizer decides where the parameter gradient is folded. */

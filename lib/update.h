@@ -46,8 +46,8 @@ int gan__check_discriminator(const gan_net *d, const char *fn);
 /* Rows x width of dst = [src (rows x w) | c (rows x cols)]. */
 void gan__concat_rows(float *dst, const float *src, size_t rows, size_t w, const gan__step_cond *c);
 
-/* D's step on rows real and rows fake rows (cols wide), one fused pass;
- * real_label is D's target on real rows (1, or below for smoothing). */
+/* D's step on rows real and rows fake rows (cols wide), one fused pass
+ * (two batches to batch norm, see gan__net_train_forward_pair); real_label is D's target on real rows (1, or below for smoothing). */
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
                 unsigned d_flags, float real_label, const char *fn);
@@ -57,7 +57,7 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
                 gan_net *d, gan_rng *rng, const float *z, size_t rows, size_t z_cols, int g_loss,
                 const gan__step_cond *cond, const char *fn);
 /* The original code's update: G's samples of z and the real rows through D
- * as one batch; D's gradient from all of it and G's gradient through the
+ * in one pass (two batches to batch norm); D's gradient from all of it and G's gradient through the
  * same (dropped-out) fake rows; then both steps. For a conditional GAN the
  * real rows already end in their condition and cond holds the fake rows'. */
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,

@@ -660,20 +660,115 @@ static void test_batchnorm_backward_row_range(void **state)
     float *dx_full = xmalloc((r1 + r2) * in * sizeof *dx_full);
     assert_int_equal(gan__net_train_forward_pair(net, NULL, NULL, x1, r1, x2, r2, in, "test"),
                      GAN_OK);
-    gan__net_backward_input(dx_part, net, NULL, dyh, r1, r2, GAN_BACKWARD_LOGITS);
-    assert_int_equal(gan_net_backward(dx_full, net, dy, r1 + r2, 1, GAN_BACKWARD_LOGITS), GAN_OK);
-    double norm = 0;
-    for (size_t k = 0; k < r2 * in; k++) {
-        assert_close(dx_part[k], dx_full[r1 * in + k], 1e-4, 1e-6, "row-range input gradient", k);
-        norm += fabs(dx_part[k]);
+    /* Ranges: the second part (the G step's), then one straddling both
+     * parts (rows 1 .. r1 + 1), each part's rows using its own statistics. */
+    const size_t begin[2] = {r1, 1}, count[2] = {r2, r1 + 1};
+    for (int t = 0; t < 2; t++) {
+        memset(dy, 0, (r1 + r2) * sizeof *dy);
+        memcpy(dy + begin[t], dyh, count[t] * sizeof *dy);
+        gan__net_backward_input(dx_part, net, NULL, dyh, begin[t], count[t], GAN_BACKWARD_LOGITS);
+        assert_int_equal(gan_net_backward(dx_full, net, dy, r1 + r2, 1, GAN_BACKWARD_LOGITS),
+                         GAN_OK);
+        double norm = 0;
+        for (size_t k = 0; k < count[t] * in; k++) {
+            assert_close(dx_part[k], dx_full[begin[t] * in + k], 1e-4, 1e-6,
+                         "row-range input gradient", k);
+            norm += fabs(dx_part[k]);
+        }
+        assert_true(norm > 1e-3);
     }
-    assert_true(norm > 1e-3);
     free(x1);
     free(x2);
     free(dy);
     free(dyh);
     free(dx_part);
     free(dx_full);
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
+/* A two-part training forward (gan__net_train_forward_pair, D's fused
+ * real + fake pass): batch norm normalises each part with its own
+ * statistics, so the loss is the reference loss of part 1 plus that of
+ * part 2, each a batch of its own. Parameter and input gradients of
+ * gan_net_backward over both parts against central differences of that
+ * sum (smooth activations only: no kinks to step over). */
+static void check_pair_grads(gan_net *net, gan_rng *rng, size_t r1, size_t r2, unsigned bflags,
+                             const char *label)
+{
+    const int logits = (bflags & GAN_BACKWARD_LOGITS) != 0;
+    const size_t in = gan_net_input_width(net), ow = gan_net_output_width(net);
+    const size_t np = gan_net_num_params(net), rows = r1 + r2;
+    randomize(net, rng, 0.7f);
+    /* Parts of different means and spreads: mixed statistics would differ. */
+    float *x = rand_array(rng, rows * in, -1, 1);
+    for (size_t k = r1 * in; k < rows * in; k++)
+        x[k] = 0.5f + 2.0f * x[k];
+    float *c = rand_array(rng, rows * ow, -1, 1);
+    assert_int_equal(gan__net_train_forward_pair(net, NULL, NULL, x, r1, x + r1 * in, r2, in,
+                                                 "test"),
+                     GAN_OK);
+    float *dx = xmalloc(rows * in * sizeof *dx);
+    assert_int_equal(gan_net_backward(dx, net, c, rows, ow, bflags), GAN_OK);
+    float *g = net_grads(net), *pf = net_params(net);
+    double *p = xmalloc(np * sizeof *p), *xd = xmalloc(rows * in * sizeof *xd);
+    for (size_t k = 0; k < np; k++)
+        p[k] = pf[k];
+    for (size_t k = 0; k < rows * in; k++)
+        xd[k] = x[k];
+
+    /* The training outputs are each part's own forward. */
+    double *ref = xmalloc(rows * ow * sizeof *ref);
+    ref_forward(ref, net, p, xd, r1, logits, NULL);
+    ref_forward(ref + r1 * ow, net, p, xd + r1 * in, r2, logits, NULL);
+    const float *to;
+    assert_int_equal(gan_net_train_output(&to, NULL, NULL, net, logits ? GAN_FORWARD_LOGITS : 0),
+                     GAN_OK);
+    for (size_t k = 0; k < rows * ow; k++)
+        assert_close(to[k], ref[k], 1e-5, 1e-5, "two-part training output", k);
+
+    char what[128];
+    for (int pass = 0; pass < 2; pass++) {
+        double *v = pass == 0 ? p : xd;
+        const size_t n = pass == 0 ? np : rows * in;
+        const float *ana = pass == 0 ? g : dx;
+        snprintf(what, sizeof what, "%s: %s gradient", label, pass == 0 ? "parameter" : "input");
+        for (size_t k = 0; k < n; k++) {
+            const double save = v[k], h = 1e-6 * fmax(1.0, fabs(save));
+            double L[2];
+            for (int s = 0; s < 2; s++) {
+                v[k] = save + (s == 0 ? h : -h);
+                L[s] = ref_loss(net, p, xd, r1, c, logits, NULL) +
+                       ref_loss(net, p, xd + r1 * in, r2, c + r1 * ow, logits, NULL);
+            }
+            v[k] = save;
+            assert_close(ana[k], (L[0] - L[1]) / (2 * h), 2e-3, 2e-4, what, k);
+        }
+    }
+    free(ref);
+    free(p);
+    free(xd);
+    free(pf);
+    free(g);
+    free(dx);
+    free(x);
+    free(c);
+}
+
+static void test_grad_batchnorm_two_parts(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 27), GAN_OK);
+    gan_net *net = new_net(18);
+    assert_int_equal(gan_net_add_reshape(net, 2, 3, 3), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 3, 2, 1, 0, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(net, 0.1f, 1e-3f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 4, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(net, 0.1f, 1e-3f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    check_pair_grads(net, rng, 3, 4, GAN_BACKWARD_LOGITS, "two parts, logits");
+    check_pair_grads(net, rng, 4, 2, 0, "two parts");
     gan_net_free(net);
     gan_rng_free(rng);
 }
@@ -689,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_grad_batchnorm),
         cmocka_unit_test(test_batchnorm_running_statistics),
         cmocka_unit_test(test_batchnorm_backward_row_range),
+        cmocka_unit_test(test_grad_batchnorm_two_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
