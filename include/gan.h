@@ -336,7 +336,8 @@ typedef enum gan_layer_kind {
     GAN_LAYER_DECONV2D = 5, /**< 2-D transposed convolution, with an activation */
     GAN_LAYER_CHANNEL_MAXOUT = 6, /**< per pixel max over groups of channels */
     GAN_LAYER_MAXPOOL = 7,  /**< 2-D max pooling */
-    GAN_LAYER_BATCHNORM = 8 /**< batch normalisation */
+    GAN_LAYER_BATCHNORM = 8, /**< batch normalisation */
+    GAN_LAYER_ACTIVATION = 9 /**< an element-wise activation, no parameters */
 } gan_layer_kind;
 
 /** Weight initialisations of gan_net_init(). */
@@ -350,7 +351,8 @@ typedef enum gan_init {
 /** Description of one layer (gan_net_layer_info()). */
 typedef struct gan_layer_info {
     uint32_t kind;       /**< gan_layer_kind */
-    uint32_t activation; /**< gan_activation (dense only) */
+    uint32_t activation; /**< gan_activation (dense, conv2d, deconv2d,
+                              activation; else identity) */
     uint64_t in_width;   /**< width of the layer's input */
     uint64_t out_width;  /**< width seen by the next layer */
     uint64_t units;      /**< dense: out_width; maxout: units */
@@ -526,9 +528,26 @@ GAN_EXTERN int gan_net_add_maxpool(gan_net *net, size_t kernel, size_t stride, s
  * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
  */
 GAN_EXTERN int gan_net_add_batchnorm(gan_net *net, float momentum, float eps);
+/**
+ * @brief Append an activation layer: activation applied to every value of
+ * the current output (image shape kept), no parameters.
+ *
+ * It lets an activation follow a layer that has none, e.g. the
+ * conv -> batch norm -> ReLU order of DCGAN: a conv2d with
+ * #GAN_ACT_IDENTITY, gan_net_add_batchnorm(), then this layer. A
+ * #GAN_ACT_LEAKY_RELU layer has slope 0.2 until gan_net_set_leaky_slope()
+ * sets another. #GAN_FORWARD_LOGITS and #GAN_BACKWARD_LOGITS concern the
+ * activation of a last dense, conv2d or deconv2d layer only: an activation
+ * layer is always applied.
+ * @param net        The net.
+ * @param activation A #gan_activation.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_net_add_activation(gan_net *net, int activation);
 /** @} */
 /**
- * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU dense layer.
+ * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU dense layer or
+ * activation layer (gan_net_add_activation()).
  * @param net   The net.
  * @param layer Index of the layer (0-based).
  * @param slope The slope.

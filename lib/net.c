@@ -174,6 +174,14 @@ int gan_net_add_dropout(gan_net *net, float keep)
     return add_flat(net, &s, "gan_net_add_dropout");
 }
 
+int gan_net_add_activation(gan_net *net, int activation)
+{
+    const gan__layer_spec s = {.kind = GAN_LAYER_ACTIVATION, .act = (uint32_t)activation,
+                               .units = 1, .pieces = 1, .keep = 1.0f,
+                               .slope = GAN__NET_DEFAULT_SLOPE};
+    return add_flat(net, &s, "gan_net_add_activation");
+}
+
 int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope)
 {
     GAN_CHECK_NULL("gan_net_set_leaky_slope", net);
@@ -181,8 +189,10 @@ int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope)
         return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: layer %zu out of range (%zu layers)",
                           layer, net->n_layers);
     gan__layer *l = &net->layers[layer];
-    if (l->kind != GAN_LAYER_DENSE || l->act != GAN_ACT_LEAKY_RELU)
-        return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: layer %zu is not a leaky ReLU dense layer",
+    if ((l->kind != GAN_LAYER_DENSE && l->kind != GAN_LAYER_ACTIVATION) ||
+        l->act != GAN_ACT_LEAKY_RELU)
+        return gan__error(GAN_EINVAL,
+                          "gan_net_set_leaky_slope: layer %zu is not a leaky ReLU dense or activation layer",
                           layer);
     if (!isfinite(slope))
         return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: slope is not finite");

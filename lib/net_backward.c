@@ -150,6 +150,19 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
             if (want_dx)
                 gan__pool_backward(l, dst, g, l->arg + row_begin * l->out, rows);
             break;
+        case GAN_LAYER_ACTIVATION:
+            /* act' from the layer's input x (ReLUs) or its output (tanh,
+             * sigmoid); the logits flag does not skip it (see gan.h). */
+            if (want_dx) {
+                j.dst = dst;
+                j.pre = x;
+                j.out = l->y + row_begin * l->out;
+                j.cols = l->out;
+                j.act = l->act;
+                j.slope = l->slope;
+                gan__pool_run(pool, act_back_rows, &j, rows, 1, gan__min_rows(l->out));
+            }
+            break;
         case GAN_LAYER_BATCHNORM:
             gan__bn_backward(l, net->params + l->poff, want_dx ? dst : NULL, gl, g,
                              l->pre + row_begin * l->out, l->mask, row_begin, rows,

@@ -184,6 +184,10 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
                 gan__pool_forward(l, dst, NULL, cur, n);
             } else if (l->kind == GAN_LAYER_BATCHNORM) {
                 gan__bn_infer(l, w, net->state + l->soff, dst, cur, n);
+            } else if (l->kind == GAN_LAYER_ACTIVATION) {
+                /* Always applied: the logits flag is about a last dense or
+                 * conv layer's own activation. */
+                activate(dst, cur, n, l->out, l->act, l->slope, 1);
             } else {
                 continue; /* dropout is the identity at inference, reshape always */
             }
@@ -198,7 +202,8 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
 
 /* Row-range jobs of the training forward, run on the net's pool. */
 typedef struct act_job {
-    float *out, *pre;
+    float *out;
+    const float *pre;
     const float *x, *mask;
     uint32_t *arg;
     size_t cols, units, pieces;
@@ -255,6 +260,10 @@ int gan__net_reserve(gan_net *net, size_t rows, const char *fn)
             l->y = malloc(rows * l->out * sizeof(float));
             l->arg = malloc(rows * l->out * sizeof(uint32_t));
             fail |= l->y == NULL || l->arg == NULL;
+            continue;
+        case GAN_LAYER_ACTIVATION: /* its input is the layer below's output */
+            l->y = malloc(rows * l->out * sizeof(float));
+            fail |= l->y == NULL;
             continue;
         case GAN_LAYER_BATCHNORM:
             l->pre = malloc(rows * l->out * sizeof(float));
@@ -391,6 +400,10 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
             break;
         case GAN_LAYER_RESHAPE:
             l->y = (float *)cur; /* never written through */
+            break;
+        case GAN_LAYER_ACTIVATION:
+            j.pre = cur;
+            gan__pool_run(pool, act_rows, &j, rows, 1, gan__min_rows(l->cols));
             break;
         case GAN_LAYER_MAXPOOL:
         case GAN_LAYER_CHANNEL_MAXOUT:

@@ -18,7 +18,7 @@ const char *gan__net_kind_name(uint32_t kind)
 {
     static const char *const names[] = {"dense",   "maxout",         "dropout", "reshape",
                                         "conv2d",  "deconv2d",       "channel maxout",
-                                        "max pool", "batch norm"};
+                                        "max pool", "batch norm", "activation"};
     return kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
 }
 
@@ -210,6 +210,15 @@ static int plan_image(gan__layer *l, const gan__layer_spec *s, size_t idx, const
                               fn, idx, k, st, p, l->ic, l->ih, l->iw);
         break;
     }
+    case GAN_LAYER_ACTIVATION: {
+        int rc = check_act((int)s->act, fn);
+        if (rc)
+            return rc;
+        l->act = s->act;
+        l->oc = l->units = l->ic;
+        l->oh = l->ih, l->ow = l->iw;
+        break;
+    }
     default: /* GAN_LAYER_BATCHNORM */
         if (!(s->momentum > 0.0f && s->momentum <= 1.0f))
             return gan__error(GAN_EINVAL, "%s: momentum must be in (0, 1], got %g", fn,
@@ -237,7 +246,7 @@ int gan__net_plan(gan__layer *l, const gan_net *net, const gan__layer_spec *s, c
     l->kind = s->kind;
     l->act = GAN_ACT_IDENTITY;
     l->keep = 1.0f;
-    l->slope = s->kind == GAN_LAYER_DENSE ? s->slope : 0.0f;
+    l->slope = s->kind == GAN_LAYER_DENSE || s->kind == GAN_LAYER_ACTIVATION ? s->slope : 0.0f;
     l->pieces = 1;
     l->in = gan_net_output_width(net);
     if (idx == 0) {
@@ -258,6 +267,7 @@ int gan__net_plan(gan__layer *l, const gan_net *net, const gan__layer_spec *s, c
     case GAN_LAYER_CHANNEL_MAXOUT:
     case GAN_LAYER_MAXPOOL:
     case GAN_LAYER_BATCHNORM:
+    case GAN_LAYER_ACTIVATION:
         return plan_image(l, s, idx, fn);
     default:
         return gan__error(GAN_EINVAL, "%s: layer kind %u is unknown", fn, s->kind);

@@ -17,13 +17,13 @@
 
 typedef struct gan__layer {
     uint32_t kind;   /* gan_layer_kind */
-    uint32_t act;    /* gan_activation (dense, conv2d, deconv2d) */
+    uint32_t act;    /* gan_activation (dense, conv2d, deconv2d, activation) */
     size_t in, out;  /* input width, output width */
     size_t units, pieces;
     size_t cols;     /* pre-activation columns: dense units, maxout
                         units * pieces, dropout in, image layers out */
     float keep;      /* dropout */
-    float slope;     /* leaky ReLU */
+    float slope;     /* leaky ReLU (dense, activation; 0 elsewhere) */
     size_t poff, np; /* offset of W in the flat parameters, count of W + b */
     size_t nw;       /* count of W (b follows it: np - nw values) */
     size_t fan_in, fan_out; /* of the initialisations */

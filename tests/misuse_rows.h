@@ -185,6 +185,20 @@ R(gan_net_layer_shape, "flat layer is n x 1 x 1", GAN_OK, NULL, NULL,
         NOTE_IF(sh.in_channels != G_IN || sh.in_height != 1 || sh.out_channels != 8 || sh.out_width != 1, "wrong shape"));)
 #undef IMG_NET
 #undef IMG_CALL
+R(gan_net_add_activation, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_add_activation(NULL, GAN_ACT_RELU));)
+R(gan_net_add_activation, "activation -1", GAN_EINVAL, "activation", NULL, return CALL(gan_net_add_activation(f->g, -1));)
+R(gan_net_add_activation, "activation 5", GAN_EINVAL, "activation", NULL, return CALL(gan_net_add_activation(f->g, 5));)
+R(gan_net_add_activation, "activation INT_MIN", GAN_EINVAL, "activation", NULL, return CALL(gan_net_add_activation(f->g, INT_MIN));)
+R(gan_net_add_activation, "layer 4097", GAN_EINVAL, "4096", NULL,
+  gan_net *n; SETUP(gan_net_create(&n, 2));
+  for (int i = 0; i < 4096; i++) SETUP(gan_net_add_activation(n, GAN_ACT_IDENTITY));
+  int rc = CALL(gan_net_add_activation(n, GAN_ACT_RELU)); gan_net_free(n); return rc;)
+R(gan_net_set_leaky_slope, "activation layer not leaky", GAN_EINVAL, "leaky", NULL,
+  gan_net *n; SETUP(gan_net_create(&n, 3)); SETUP(gan_net_add_activation(n, GAN_ACT_TANH));
+  int rc = CALL(gan_net_set_leaky_slope(n, 0, 0.1f)); gan_net_free(n); return rc;)
+R(gan_net_set_leaky_slope, "activation layer slope NaN", GAN_EINVAL, "slope", NULL,
+  gan_net *n; SETUP(gan_net_create(&n, 3)); SETUP(gan_net_add_activation(n, GAN_ACT_LEAKY_RELU));
+  int rc = CALL(gan_net_set_leaky_slope(n, 0, NAN)); gan_net_free(n); return rc;)
 R(gan_net_set_leaky_slope, "net NULL", GAN_EINVAL, "net", NULL, return CALL(gan_net_set_leaky_slope(NULL, 0, 0.1f));)
 R(gan_net_set_leaky_slope, "layer out of range", GAN_EINVAL, "layer", NULL, return CALL(gan_net_set_leaky_slope(f->d, 4, 0.1f));)
 R(gan_net_set_leaky_slope, "layer SIZE_MAX", GAN_EINVAL, "layer", NULL, return CALL(gan_net_set_leaky_slope(f->d, SIZE_MAX, 0.1f));)

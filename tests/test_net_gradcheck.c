@@ -189,6 +189,18 @@ static size_t ref_forward_run(double *out, const gan_net *net, const double *p, 
         assert_int_equal(li.in_width, w);
         if (li.kind == GAN_LAYER_DROPOUT || li.kind == GAN_LAYER_RESHAPE)
             continue;
+        if (li.kind == GAN_LAYER_ACTIVATION) {
+            /* Always applied, logits or not (gan_net_add_activation). */
+            for (size_t k = 0; k < rows * w; k++) {
+                if (li.activation == GAN_ACT_RELU || li.activation == GAN_ACT_LEAKY_RELU) {
+                    if (br != NULL)
+                        br[nb] = cur[k] > 0;
+                    nb++;
+                }
+                cur[k] = act_ref((int)li.activation, cur[k], li.leaky_slope);
+            }
+            continue;
+        }
         if (li.kind >= GAN_LAYER_CONV2D) {
             gan_layer_shape sh;
             assert_int_equal(gan_net_layer_shape(&sh, net, l), GAN_OK);
@@ -579,6 +591,41 @@ static void test_grad_batchnorm(void **state)
     gan_rng_free(rng);
 }
 
+/* Activation layers of every kind, after flat and image layers, first and
+ * last in the net, a leaky ReLU with a set slope and one with the default. */
+static void test_grad_activation_layer(void **state)
+{
+    (void)state;
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 28), GAN_OK);
+    gan_net *net = new_net(3);
+    assert_int_equal(gan_net_add_dense(net, 5, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_set_leaky_slope(net, 1, 0.1f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 4, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 3, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 2, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_SIGMOID), GAN_OK);
+    both_flags(net, rng, 5, "dense -> leaky 0.1 -> dense -> tanh -> dense -> relu -> dense -> sigmoid");
+    gan_net_free(net);
+
+    net = new_net(18);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_TANH), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 2, 3, 3), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 3, 2, 1, 0, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_batchnorm(net, 0.1f, 1e-3f), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_deconv2d(net, 2, 2, 1, 0, 0, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_activation(net, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_add_dense(net, 1, GAN_ACT_SIGMOID), GAN_OK);
+    both_flags(net, rng, 4, "tanh -> conv -> BN -> relu -> deconv -> leaky -> identity -> dense");
+    gan_net_free(net);
+    gan_rng_free(rng);
+}
+
 /* Inference uses the running statistics, which each training forward moves
  * by momentum towards the batch's mean and unbiased variance, from mean 0
  * and variance 1. */
@@ -782,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_grad_deconv2d),
         cmocka_unit_test(test_grad_pool_and_channel_maxout),
         cmocka_unit_test(test_grad_batchnorm),
+        cmocka_unit_test(test_grad_activation_layer),
         cmocka_unit_test(test_batchnorm_running_statistics),
         cmocka_unit_test(test_batchnorm_backward_row_range),
         cmocka_unit_test(test_grad_batchnorm_two_parts),

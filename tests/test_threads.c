@@ -170,6 +170,7 @@ static void test_one_net_four_readers(void **state)
     assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
     assert_int_equal(gan_net_create(&g, NOISE), GAN_OK);
     assert_int_equal(gan_net_add_maxout(g, 24, 3), GAN_OK);
+    assert_int_equal(gan_net_add_activation(g, GAN_ACT_LEAKY_RELU), GAN_OK);
     assert_int_equal(gan_net_add_dense(g, 16, GAN_ACT_TANH), GAN_OK);
     assert_int_equal(gan_net_add_dense(g, WIDTH, GAN_ACT_SIGMOID), GAN_OK);
     assert_int_equal(gan_net_init(g, rng, GAN_INIT_NORMAL, 0.3f), GAN_OK);

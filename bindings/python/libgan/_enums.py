@@ -23,6 +23,7 @@ class LayerKind(enum.IntEnum):
     CHANNEL_MAXOUT = ll.GAN_LAYER_CHANNEL_MAXOUT
     MAXPOOL = ll.GAN_LAYER_MAXPOOL
     BATCHNORM = ll.GAN_LAYER_BATCHNORM
+    ACTIVATION = ll.GAN_LAYER_ACTIVATION
 
 
 class Init(enum.IntEnum):

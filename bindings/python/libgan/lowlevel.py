@@ -55,6 +55,7 @@ GAN_LAYER_DECONV2D = 5
 GAN_LAYER_CHANNEL_MAXOUT = 6
 GAN_LAYER_MAXPOOL = 7
 GAN_LAYER_BATCHNORM = 8
+GAN_LAYER_ACTIVATION = 9
 
 GAN_INIT_UNIFORM = 0
 GAN_INIT_NORMAL = 1
@@ -231,6 +232,7 @@ FUNCTIONS = {
     "gan_net_add_channel_maxout": (cint, [netp, sz]),
     "gan_net_add_maxpool": (cint, [netp, sz, sz, sz]),
     "gan_net_add_batchnorm": (cint, [netp, f32, f32]),
+    "gan_net_add_activation": (cint, [netp, cint]),
     "gan_net_set_leaky_slope": (cint, [netp, sz, f32]),
     "gan_net_truncate": (cint, [netp, sz]),
     "gan_net_input_width": (sz, [netp]),

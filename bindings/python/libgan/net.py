@@ -132,6 +132,14 @@ class Net(Handle):
             check(ll.gan_net_add_batchnorm(p, float(momentum), float(eps)))
         return self
 
+    def add_activation(self, activation):
+        """An element-wise activation with no parameters (e.g. after a batch
+        norm: conv -> batch norm -> activation)."""
+        act = enum_value(activation, Activation, "activation")
+        with self._use() as p:
+            check(ll.gan_net_add_activation(p, int(act)))
+        return self
+
     def layer_shape(self, index):
         """LayerShape of one layer."""
         s = ll.gan_layer_shape()

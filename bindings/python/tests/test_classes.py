@@ -136,6 +136,21 @@ def test_image_layers(tmp_path):
     path = tmp_path / "conv.gan"
     net.save(path)
     assert np.array_equal(libgan.Net.load(str(path))(x), y)
+    # conv -> batch norm -> activation (DCGAN's order), slope kept by a file
+    a = (libgan.Net(16).add_reshape(1, 4, 4).add_conv2d(2, 3, pad=1).add_batchnorm()
+         .add_activation("leaky_relu").add_dense(1, "sigmoid").init(rng, "normal", 0.3))
+    a.set_leaky_slope(3, 0.1)
+    assert a.layer(3).kind == libgan.LayerKind.ACTIVATION
+    assert a.layer(3).activation == libgan.Activation.LEAKY_RELU
+    assert a.layer(3).num_params == 0 and a.layer_shape(3).out_shape == (2, 4, 4)
+    path = tmp_path / "act.gan"
+    a.save(path)
+    back = libgan.Net.load(str(path))
+    assert back.layer(3).leaky_slope == pytest.approx(0.1)
+    xa = rng.normal((3, 16))
+    assert np.array_equal(back(xa), a(xa))
+    with pytest.raises(ValueError):
+        libgan.Net(3).add_activation("nope")
     with pytest.raises(libgan.ShapeError):
         libgan.Net(10).add_reshape(3, 2, 2)
     with pytest.raises(libgan.ShapeError):
