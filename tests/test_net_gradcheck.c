@@ -682,6 +682,59 @@ static void test_batchnorm_running_statistics(void **state)
     gan_rng_free(rng);
 }
 
+/* Batch statistics of a large batch whose values share a large offset
+ * (1000 + noise of std 0.1): the float partial sums must not lose the
+ * noise to the offset. With momentum 1 the running statistics are the
+ * batch's mean and unbiased variance, compared with a double reference;
+ * the training output (gamma 1, beta 0) has mean 0 and variance
+ * var / (var + eps). Image
+ * rows (pixel lanes) and flat rows (plain sums). */
+static void test_batchnorm_large_batch_large_mean(void **state)
+{
+    (void)state;
+    const size_t shapes[2][3] = {{2, 8, 8}, {3, 1, 1}};
+    const size_t rows_of[2] = {1024, 8192};
+    for (int t = 0; t < 2; t++) {
+        const size_t C = shapes[t][0], hw = shapes[t][1] * shapes[t][2], in = C * hw;
+        const size_t rows = rows_of[t], n = rows * hw;
+        gan_net *net = new_net(in);
+        assert_int_equal(gan_net_add_reshape(net, C, shapes[t][1], shapes[t][2]), GAN_OK);
+        assert_int_equal(gan_net_add_batchnorm(net, 1.0f, 1e-5f), GAN_OK);
+        float *x = seeded_normal(rows * in, 31 + (uint64_t)t, 0.0f, 0.1f);
+        for (size_t k = 0; k < rows * in; k++)
+            x[k] += 1000.0f + 0.5f * (float)(k % in / hw); /* channel c: 1000 + c / 2 */
+        assert_int_equal(gan_net_train_forward(net, NULL, x, rows, in), GAN_OK);
+        const float *st = gan__net_state_array(net), *y;
+        assert_int_equal(gan_net_train_output(&y, NULL, NULL, net, 0), GAN_OK);
+        for (size_t c = 0; c < C; c++) {
+            double mean = 0, var = 0, ym = 0, yv = 0;
+            for (size_t r = 0; r < rows; r++)
+                for (size_t q = 0; q < hw; q++) {
+                    mean += x[r * in + c * hw + q];
+                    ym += y[r * in + c * hw + q];
+                }
+            mean /= (double)n;
+            ym /= (double)n;
+            for (size_t r = 0; r < rows; r++)
+                for (size_t q = 0; q < hw; q++) {
+                    var += pow(x[r * in + c * hw + q] - mean, 2);
+                    yv += pow(y[r * in + c * hw + q] - ym, 2);
+                }
+            var /= (double)(n - 1);
+            yv /= (double)n;
+            /* The mean is stored as a float: half an ulp of 1000 is 3e-5. */
+            assert_close(st[c], mean, 0, 4e-5, "running mean", c);
+            assert_close(st[C + c], var, 1e-4, 0, "running variance", c);
+            assert_true(fabs(var - 0.01) < 0.001);
+            assert_close(ym, 0, 0, 1e-3, "mean of the normalised output", c);
+            const double vb = var * (double)(n - 1) / (double)n; /* eps 1e-5 counts */
+            assert_close(yv, vb / (vb + 1e-5), 1e-4, 0, "variance of the normalised output", c);
+        }
+        free(x);
+        gan_net_free(net);
+    }
+}
+
 /* The session's G gradient goes back through the fake half of D's fused
  * pass (gan__net_backward_input on a row range): with batch norm the rows
  * are coupled, and the result must be the full backward's with the other
@@ -832,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_grad_activation_layer),
         cmocka_unit_test(test_batchnorm_running_statistics),
         cmocka_unit_test(test_batchnorm_backward_row_range),
+        cmocka_unit_test(test_batchnorm_large_batch_large_mean),
         cmocka_unit_test(test_grad_batchnorm_two_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
