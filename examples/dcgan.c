@@ -1,8 +1,8 @@
 /* dcgan: a DCGAN (Radford et al. 2016) trained on MNIST or Fashion-MNIST.
  *
  * The model of examples/dcgan_model.h (the one examples/torch_dcgan.py
- * builds and examples/bench_dcgan times), by default without D's batch
- * norm (--d-batchnorm adds it; docs/dcgan.md says why it is off): Adam 2e-4 with beta1 0.5, batch
+ * builds and examples/bench_dcgan times), D's batch norm included unless
+ * --no-d-batchnorm: Adam 2e-4 with beta1 0.5, batch
  * 64, one D step then one G step, z ~ U(-1, 1) of width 100. Trains on
  * train[0:50000]; every --eval-every epochs it evaluates the Parzen-window
  * log-likelihood with the protocol of examples/mnist.c (docs/paper.md §3:
@@ -16,7 +16,8 @@
  *   usage: dcgan [--dataset mnist|fashion] [--data DIR] [--epochs N]
  *                [--eval-every E] [--grid-every N] [--seed S] [--out DIR]
  *                [--resume CHECKPOINT | --force] [--samples N]
- *                [--average-decay X] [--threads N] [--d-batchnorm]
+ *                [--average-decay X] [--threads N]
+ *                [--d-batchnorm | --no-d-batchnorm]
  *
  * docs/dcgan.md has the model, the figures and how they were made.
  */
@@ -49,7 +50,8 @@ struct options {
     const char *out_dir;
     const char *resume;
     int force;
-    int d_batchnorm;      /* --d-batchnorm: D as in the PyTorch peer */
+    int d_batchnorm;      /* D's batch norm as in the PyTorch peer (default);
+                             0 with --no-d-batchnorm */
     unsigned epochs, eval_every, grid_every, threads;
     unsigned long long seed;
     size_t n_samples;
@@ -93,7 +95,8 @@ static void usage(FILE *fp)
             "usage: dcgan [--dataset mnist|fashion] [--data DIR] [--epochs N]\n"
             "             [--eval-every E] [--grid-every N] [--seed S] [--out DIR]\n"
             "             [--resume CHECKPOINT | --force] [--samples N]\n"
-            "             [--average-decay X] [--threads N] [--d-batchnorm]\n"
+            "             [--average-decay X] [--threads N]\n"
+            "             [--d-batchnorm | --no-d-batchnorm]\n"
             "defaults: --dataset mnist --data data (fashion: %s)\n"
             "          --epochs 25 --eval-every 1 --grid-every 1 --seed 1 --out dcgan_out\n"
             "          --samples 10000 --average-decay 0 --threads 0\n"
@@ -104,9 +107,8 @@ static void usage(FILE *fp)
             "          --force: start over in an --out that already holds a run\n"
             "--average-decay X: keep a moving average of G (e.g. 0.999) and evaluate, draw\n"
             "          and save it instead of G; 0: off\n"
-            "--d-batchnorm: give D the batch norm of the PyTorch peer's D; the session's D\n"
-            "          step normalises real and fake rows as one batch and its G step fake rows\n"
-            "          alone, and D then wins by telling the batches apart (docs/dcgan.md)\n"
+            "--d-batchnorm: D with the batch norm of the PyTorch peer's D (the default);\n"
+            "          --no-d-batchnorm: D without it (docs/dcgan.md)\n"
             "--threads N: threads of the element-wise loops (0: the online CPUs, at most 4);\n"
             "          matrix products use OPENBLAS_NUM_THREADS. Results do not depend on it.\n",
             GAN_FASHION_MNIST_DIR);
@@ -115,15 +117,19 @@ static void usage(FILE *fp)
 static int parse_args(struct options *o, int argc, char **argv)
 {
     static const char prog[] = "dcgan";
-    *o = (struct options){0, NULL, "dcgan_out", NULL, 0, 0, 25, 1, 1, 0, 1, 10000, 0.0};
+    *o = (struct options){0, NULL, "dcgan_out", NULL, 0, 1, 25, 1, 1, 0, 1, 10000, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
             usage(stdout);
             return 1;
         }
-        if (strcmp(a, "--force") == 0 || strcmp(a, "--d-batchnorm") == 0) {
-            *(a[2] == 'f' ? &o->force : &o->d_batchnorm) = 1;
+        if (strcmp(a, "--force") == 0) {
+            o->force = 1;
+            continue;
+        }
+        if (strcmp(a, "--d-batchnorm") == 0 || strcmp(a, "--no-d-batchnorm") == 0) {
+            o->d_batchnorm = a[2] == 'd';
             continue;
         }
         static const char *const known[] = {"--dataset", "--data", "--epochs", "--eval-every",
@@ -331,8 +337,9 @@ static int resume(struct model *m, const char *path)
     else if (strstr(gan_error_last(), "option seed") != NULL)
         fprintf(stderr, "dcgan: rerun with the --seed the run was started with\n");
     else if (strstr(gan_error_last(), "nets differ") != NULL)
-        fprintf(stderr, "dcgan: rerun with --d-batchnorm if the run was started with it, "
-                        "without it if not\n");
+        fprintf(stderr, "dcgan: rerun with --no-d-batchnorm if the run was started with it, "
+                        "without it if not (checkpoints of versions before the activation "
+                        "layers hold another model and do not resume)\n");
     return rc;
 }
 

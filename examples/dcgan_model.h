@@ -4,18 +4,18 @@
  * libgan's layers express. Shared by both programs so they time and train
  * one model.
  *
- *   G: z (100) -> dense 6272 ReLU -> reshape 128 x 7 x 7 -> batch norm
- *      -> deconv 64, 4 x 4, stride 2, pad 1, ReLU (14 x 14) -> batch norm
+ *   G: z (100) -> dense 6272 -> reshape 128 x 7 x 7 -> batch norm -> ReLU
+ *      -> deconv 64, 4 x 4, stride 2, pad 1 (14 x 14) -> batch norm -> ReLU
  *      -> deconv 1, 4 x 4, stride 2, pad 1, sigmoid (28 x 28)
- *   D: reshape 1 x 28 x 28 -> conv 64, 4 x 4, stride 2, pad 1, leaky ReLU 0.2
- *      (14 x 14) -> conv 128, 4 x 4, stride 2, pad 1, leaky ReLU 0.2 (7 x 7)
- *      -> batch norm (unless d_batchnorm is 0) -> dense 1, sigmoid
+ *   D: reshape 1 x 28 x 28 -> conv 64, 4 x 4, stride 2, pad 1 -> leaky ReLU
+ *      0.2 (14 x 14) -> conv 128, 4 x 4, stride 2, pad 1 (7 x 7) -> batch
+ *      norm (unless d_batchnorm is 0) -> leaky ReLU 0.2 -> dense 1, sigmoid
  *
- * The one difference from the PyTorch model: a libgan layer applies its
- * activation itself and a batch-norm layer has none, so each batch norm
- * comes after the activation of the layer before it (conv -> ReLU -> BN)
- * where PyTorch's DCGAN has conv -> BN -> ReLU. The products, the element
- * counts of every pass and the parameter counts are the same (docs/dcgan.md).
+ * The layer order of the PyTorch model: the layers before a batch norm
+ * have the identity activation and the ReLU / leaky ReLU is an activation
+ * layer (gan_net_add_activation) after the batch norm. D's leaky ReLUs are
+ * activation layers too (slope 0.2, PyTorch's LeakyReLU(0.2)). The session
+ * normalises D's real and fake rows apart, as the peer's two D passes do.
  *
  * Batch norm: momentum 0.1, eps 1e-5 (PyTorch's defaults). Weights
  * N(0, 0.02^2), biases 0, batch-norm scales 1 and shifts 0.
@@ -34,27 +34,29 @@
 
 /* Build and initialise G and D; on error both are NULL and the return code
  * is libgan's (gan_error_last() says what failed). d_batchnorm 0 leaves out
- * D's batch norm: a session runs D on the real and the fake rows as one
- * batch in its D step but on fake rows alone in its G step, so a batch norm
- * in D sees differently composed batches in the two steps
- * (docs/dcgan.md). */
+ * D's batch norm (docs/dcgan.md). */
 static inline int dcgan_build(gan_net **g_out, gan_net **d_out, gan_rng *rng, int d_batchnorm)
 {
     gan_net *g = NULL, *d = NULL;
     int rc = gan_net_create(&g, DCGAN_Z);
-    if (!rc) rc = gan_net_add_dense(g, 128 * 7 * 7, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_dense(g, 128 * 7 * 7, GAN_ACT_IDENTITY);
     if (!rc) rc = gan_net_add_reshape(g, 128, 7, 7);
     if (!rc) rc = gan_net_add_batchnorm(g, DCGAN_BN_MOMENTUM, DCGAN_BN_EPS);
-    if (!rc) rc = gan_net_add_deconv2d(g, 64, 4, 2, 1, 0, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_activation(g, GAN_ACT_RELU);
+    if (!rc) rc = gan_net_add_deconv2d(g, 64, 4, 2, 1, 0, GAN_ACT_IDENTITY);
     if (!rc) rc = gan_net_add_batchnorm(g, DCGAN_BN_MOMENTUM, DCGAN_BN_EPS);
+    if (!rc) rc = gan_net_add_activation(g, GAN_ACT_RELU);
     if (!rc) rc = gan_net_add_deconv2d(g, 1, 4, 2, 1, 0, GAN_ACT_SIGMOID);
     if (!rc) rc = gan_net_init(g, rng, GAN_INIT_NORMAL, 0.02f);
 
     if (!rc) rc = gan_net_create(&d, DCGAN_PIXELS);
     if (!rc) rc = gan_net_add_reshape(d, 1, DCGAN_SIDE, DCGAN_SIDE);
-    if (!rc) rc = gan_net_add_conv2d(d, 64, 4, 2, 1, GAN_ACT_LEAKY_RELU);
-    if (!rc) rc = gan_net_add_conv2d(d, 128, 4, 2, 1, GAN_ACT_LEAKY_RELU);
+    /* Leaky ReLUs as activation layers (default slope 0.2). */
+    if (!rc) rc = gan_net_add_conv2d(d, 64, 4, 2, 1, GAN_ACT_IDENTITY);
+    if (!rc) rc = gan_net_add_activation(d, GAN_ACT_LEAKY_RELU);
+    if (!rc) rc = gan_net_add_conv2d(d, 128, 4, 2, 1, GAN_ACT_IDENTITY);
     if (!rc && d_batchnorm) rc = gan_net_add_batchnorm(d, DCGAN_BN_MOMENTUM, DCGAN_BN_EPS);
+    if (!rc) rc = gan_net_add_activation(d, GAN_ACT_LEAKY_RELU);
     if (!rc) rc = gan_net_add_dense(d, 1, GAN_ACT_SIGMOID);
     if (!rc) rc = gan_net_init(d, rng, GAN_INIT_NORMAL, 0.02f);
     if (rc) {
