@@ -1642,7 +1642,10 @@ typedef struct gan_step_stats {
  * @brief Ascend D's objective on rows real and rows fake examples (rows x
  * cols each): one optimizer step of d_opt (bound to d).
  *
- * rng draws D's dropout masks (may be NULL if D has no dropout).
+ * rng draws D's dropout masks (may be NULL if D has no dropout). D runs
+ * once on the real and the fake rows, but a batch norm in D normalises
+ * each with its own statistics (see gan_net_add_batchnorm()), as two
+ * gan_net_train_forward() calls would.
  * @param[out] stats The step's statistics, or NULL.
  * @param      d     The discriminator.
  * @param      d_opt Its optimizer (bound to d).
