@@ -546,8 +546,8 @@ GAN_EXTERN int gan_net_add_batchnorm(gan_net *net, float momentum, float eps);
 GAN_EXTERN int gan_net_add_activation(gan_net *net, int activation);
 /** @} */
 /**
- * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU dense layer or
- * activation layer (gan_net_add_activation()).
+ * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU layer: dense,
+ * conv2d, deconv2d or activation (gan_net_add_activation()); 0.2 until set.
  * @param net   The net.
  * @param layer Index of the layer (0-based).
  * @param slope The slope.

@@ -189,10 +189,12 @@ int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope)
         return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: layer %zu out of range (%zu layers)",
                           layer, net->n_layers);
     gan__layer *l = &net->layers[layer];
-    if ((l->kind != GAN_LAYER_DENSE && l->kind != GAN_LAYER_ACTIVATION) ||
+    if ((l->kind != GAN_LAYER_DENSE && l->kind != GAN_LAYER_ACTIVATION &&
+         l->kind != GAN_LAYER_CONV2D && l->kind != GAN_LAYER_DECONV2D) ||
         l->act != GAN_ACT_LEAKY_RELU)
         return gan__error(GAN_EINVAL,
-                          "gan_net_set_leaky_slope: layer %zu is not a leaky ReLU dense or activation layer",
+                          "gan_net_set_leaky_slope: layer %zu is not a leaky ReLU layer (dense, "
+                          "conv2d, deconv2d or activation)",
                           layer);
     if (!isfinite(slope))
         return gan__error(GAN_EINVAL, "gan_net_set_leaky_slope: slope is not finite");

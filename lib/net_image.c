@@ -246,7 +246,11 @@ int gan__net_plan(gan__layer *l, const gan_net *net, const gan__layer_spec *s, c
     l->kind = s->kind;
     l->act = GAN_ACT_IDENTITY;
     l->keep = 1.0f;
-    l->slope = s->kind == GAN_LAYER_DENSE || s->kind == GAN_LAYER_ACTIVATION ? s->slope : 0.0f;
+    /* Every layer with an activation has a slope (used by leaky ReLU). */
+    l->slope = s->kind == GAN_LAYER_DENSE || s->kind == GAN_LAYER_ACTIVATION ||
+                       s->kind == GAN_LAYER_CONV2D || s->kind == GAN_LAYER_DECONV2D
+                   ? s->slope
+                   : 0.0f;
     l->pieces = 1;
     l->in = gan_net_output_width(net);
     if (idx == 0) {
@@ -294,7 +298,7 @@ int gan_net_add_conv2d(gan_net *net, size_t out_channels, size_t kernel, size_t 
 {
     const gan__layer_spec s = {.kind = GAN_LAYER_CONV2D, .act = (uint32_t)activation,
                                .units = out_channels, .pieces = 1, .kernel = kernel,
-                               .stride = stride, .pad = pad};
+                               .stride = stride, .pad = pad, .slope = GAN__NET_DEFAULT_SLOPE};
     return add(net, &s, "gan_net_add_conv2d");
 }
 
@@ -303,7 +307,8 @@ int gan_net_add_deconv2d(gan_net *net, size_t out_channels, size_t kernel, size_
 {
     const gan__layer_spec s = {.kind = GAN_LAYER_DECONV2D, .act = (uint32_t)activation,
                                .units = out_channels, .pieces = 1, .kernel = kernel,
-                               .stride = stride, .pad = pad, .out_pad = out_pad};
+                               .stride = stride, .pad = pad, .out_pad = out_pad,
+                               .slope = GAN__NET_DEFAULT_SLOPE};
     return add(net, &s, "gan_net_add_deconv2d");
 }
 

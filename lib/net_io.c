@@ -136,8 +136,10 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
             rc = gan__error(GAN_EFORMAT, "%s: layer %u is malformed", what, i);
             break;
         }
-        /* A dense or activation layer's slope comes from
-         * gan_net_set_leaky_slope (below), which checks it. */
+        /* A leaky layer's slope comes from gan_net_set_leaky_slope
+         * (below), which checks it. Files written before conv2d and
+         * deconv2d layers had a slope of their own hold 0 for theirs (they
+         * computed a plain ReLU), and load as they were. */
         const float slope = s.slope;
         s.slope = GAN__NET_DEFAULT_SLOPE;
         gan__layer l;
@@ -152,7 +154,8 @@ int gan__net_read(gan_net **out, gan__reader *r, const char *what)
         }
         if (rc == GAN_OK)
             rc = gan__net_append(net, &l, what);
-        if (rc == GAN_OK && (s.kind == GAN_LAYER_DENSE || s.kind == GAN_LAYER_ACTIVATION) &&
+        if (rc == GAN_OK && (s.kind == GAN_LAYER_DENSE || s.kind == GAN_LAYER_ACTIVATION ||
+                             s.kind == GAN_LAYER_CONV2D || s.kind == GAN_LAYER_DECONV2D) &&
             s.act == GAN_ACT_LEAKY_RELU)
             rc = gan_net_set_leaky_slope(net, i, slope);
         /* Out of memory stays out of memory; anything else the builder

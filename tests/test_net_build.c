@@ -4,6 +4,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 static void test_layer_infos(void **state)
 {
     (void)state;
@@ -343,6 +346,50 @@ static void test_truncate(void **state)
     gan_rng_free(rng);
 }
 
+/* A leaky ReLU conv2d / deconv2d has the default slope 0.2 (earlier
+ * versions gave them 0: a plain ReLU), which gan_net_set_leaky_slope sets
+ * and the net file keeps, 0 included. */
+static void test_conv_leaky_slope(void **state)
+{
+    (void)state;
+    gan_net *net;
+    assert_int_equal(gan_net_create(&net, 4), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 1, 2, 2), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 1, 1, 1, 0, GAN_ACT_LEAKY_RELU), GAN_OK);
+    assert_int_equal(gan_net_add_deconv2d(net, 1, 1, 1, 0, 0, GAN_ACT_LEAKY_RELU), GAN_OK);
+    gan_layer_info li;
+    for (size_t l = 1; l <= 2; l++) {
+        assert_int_equal(gan_net_layer_info(&li, net, l), GAN_OK);
+        assert_true(li.leaky_slope == 0.2f);
+    }
+    const float p[4] = {1, 0, 1, 0}; /* both layers: weight 1, bias 0 */
+    assert_int_equal(gan_net_set_params(net, p, 4), GAN_OK);
+    const float x[4] = {-1, 2, -3, 4};
+    float y[4];
+    assert_int_equal(gan_net_forward(y, 4, net, x, 1, 4, 0), GAN_OK);
+    const float want[4] = {-0.04f, 2, -0.12f, 4}; /* 0.2 twice */
+    assert_arrays_close(y, want, 4, 1e-6, "y");
+    assert_int_equal(gan_net_set_leaky_slope(net, 1, 0.5f), GAN_OK);
+    assert_int_equal(gan_net_set_leaky_slope(net, 2, 0.0f), GAN_OK);
+    char path[] = "/tmp/gan_test_leaky_XXXXXX";
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(gan_net_save(net, path), GAN_OK);
+    gan_net *back;
+    assert_int_equal(gan_net_load(&back, path), GAN_OK);
+    unlink(path);
+    assert_int_equal(gan_net_layer_info(&li, back, 1), GAN_OK);
+    assert_true(li.leaky_slope == 0.5f);
+    assert_int_equal(gan_net_layer_info(&li, back, 2), GAN_OK);
+    assert_true(li.leaky_slope == 0.0f);
+    assert_int_equal(gan_net_forward(y, 4, back, x, 1, 4, 0), GAN_OK);
+    const float want2[4] = {0, 2, 0, 4}; /* 0.5, then a plain ReLU */
+    assert_arrays_close(y, want2, 4, 1e-6, "y");
+    gan_net_free(back);
+    gan_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_no_parameters),
         cmocka_unit_test(test_truncate),
+        cmocka_unit_test(test_conv_leaky_slope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
