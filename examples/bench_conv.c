@@ -2,12 +2,18 @@
  * time cblas_sgemm alone needs for exactly the products the layer makes
  * (the "sgemm floor"), measured in the same run, and print the ratio.
  *
- * The layers lower to one product per example (net_conv.c):
- *   conv2d   forward  Y (oc x P)  = W (oc x K) col (K x P),  K = ic k k
- *            backward dW (oc x K) = dY col^T,  dcol (K x P) = W^T dY
- *   deconv2d forward  col (K' x Pin) = W^T (K' x ic) X (ic x Pin), K' = oc k k
- *            backward dW (ic x K') = X dcol^T,  dX (ic x Pin) = W dcol
- * What the layer adds is im2col / col2im, the bias and the activation.
+ * The layers lower a chunk of B examples per product (net_conv.c; B is the
+ * layer's planned chunk, read from the layer: 64 for all four layers here,
+ * so one product per batch), with P the output (conv) or input (deconv)
+ * pixels of one example:
+ *   conv2d   forward  Y (oc x B P)  = W (oc x K) col (K x B P),  K = ic k k
+ *            backward dW (oc x K)   = dY col^T,  dcol (K x B P) = W^T dY
+ *   deconv2d forward  col (K' x B Pin) = W^T (K' x ic) X (ic x B Pin),
+ *            K' = oc k k
+ *            backward dW (ic x K')  = X dcol^T,  dX (ic x B Pin) = W dcol
+ * What the layer adds is im2col / col2im, the copies between the rows and
+ * the products' (channel, example, pixel) layout, the bias and the
+ * activation.
  *
  *   usage: bench_conv [repetitions] [warmup]
  *
@@ -19,6 +25,8 @@
 
 #include "args.h"
 #include "blas.h"
+#include "net_conv.h"
+#include "net_layers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,11 +103,14 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     const size_t pout = (size_t)(sh.out_height * sh.out_width);
     float *x = filled(BATCH * in, rng), *dy = filled(BATCH * out, rng);
     float *dx = filled(BATCH * in, rng);
-    /* Operands of the bare products. */
+    /* Operands of the bare products, at the layer's own chunk. */
+    const gan__layer *l = &net->layers[1];
+    const size_t chunk = l->colw / gan__conv_row_floats(l);
     const size_t K = lc->deconv ? lc->oc * kk : lc->ic * kk;
     const size_t P = lc->deconv ? pin : pout;
-    float *w = filled(lc->ic * lc->oc * kk, rng), *col = filled(K * P, rng);
-    float *gw = filled(lc->ic * lc->oc * kk, rng), *y = filled(BATCH * out, rng);
+    const size_t other = lc->deconv ? lc->ic : lc->oc; /* staged channels */
+    float *w = filled(lc->ic * lc->oc * kk, rng), *col = filled(K * chunk * P, rng);
+    float *gw = filled(lc->ic * lc->oc * kk, rng), *stage = filled(other * chunk * P, rng);
 
     double tf[MAX_REPS], tb[MAX_REPS], ff[MAX_REPS], fb[MAX_REPS];
     for (int r = -warmup; r < reps; r++) {
@@ -110,22 +121,23 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
         if (gan_net_backward(dx, net, dy, BATCH, out, 0) != GAN_OK)
             return fprintf(stderr, "%s\n", gan_error_last()), 1;
         double t2 = now();
-        for (size_t n = 0; n < BATCH; n++) {
+        for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
+            const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
             if (!lc->deconv)
-                gemm(CblasNoTrans, CblasNoTrans, lc->oc, P, K, w, K, col, P, 1.0f, y + n * out, P);
+                gemm(CblasNoTrans, CblasNoTrans, lc->oc, ld, K, w, K, col, ld, 0.0f, stage, ld);
             else
-                gemm(CblasTrans, CblasNoTrans, K, P, lc->ic, w, K, x + n * in, P, 0.0f, col, P);
+                gemm(CblasTrans, CblasNoTrans, K, ld, lc->ic, w, K, stage, ld, 0.0f, col, ld);
         }
         double t3 = now();
-        for (size_t n = 0; n < BATCH; n++) {
+        for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
+            const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
+            const float beta = n0 ? 1.0f : 0.0f;
             if (!lc->deconv) {
-                gemm(CblasNoTrans, CblasTrans, lc->oc, K, P, dy + n * out, P, col, P,
-                     n ? 1.0f : 0.0f, gw, K);
-                gemm(CblasTrans, CblasNoTrans, K, P, lc->oc, w, K, dy + n * out, P, 0.0f, col, P);
+                gemm(CblasNoTrans, CblasTrans, lc->oc, K, ld, stage, ld, col, ld, beta, gw, K);
+                gemm(CblasTrans, CblasNoTrans, K, ld, lc->oc, w, K, stage, ld, 0.0f, col, ld);
             } else {
-                gemm(CblasNoTrans, CblasTrans, lc->ic, K, P, x + n * in, P, col, P,
-                     n ? 1.0f : 0.0f, gw, K);
-                gemm(CblasNoTrans, CblasNoTrans, lc->ic, P, K, w, K, col, P, 0.0f, dx + n * in, P);
+                gemm(CblasNoTrans, CblasTrans, lc->ic, K, ld, stage, ld, col, ld, beta, gw, K);
+                gemm(CblasNoTrans, CblasNoTrans, lc->ic, ld, K, w, K, col, ld, 0.0f, stage, ld);
             }
         }
         double t4 = now();
@@ -135,11 +147,11 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     }
     const double mf = median(tf, reps), mb = median(tb, reps);
     const double sf = median(ff, reps), sb = median(fb, reps);
-    printf("%-34s fwd %7.3f ms (floor %7.3f, %.2fx)  bwd %7.3f ms (floor %7.3f, %.2fx)  "
+    printf("%-34s B %2zu fwd %7.3f ms (floor %7.3f, %.2fx)  bwd %7.3f ms (floor %7.3f, %.2fx)  "
            "total %.2fx\n",
-           lc->name, 1e3 * mf, 1e3 * sf, mf / sf, 1e3 * mb, 1e3 * sb, mb / sb,
+           lc->name, chunk, 1e3 * mf, 1e3 * sf, mf / sf, 1e3 * mb, 1e3 * sb, mb / sb,
            (mf + mb) / (sf + sb));
-    free(x), free(dy), free(dx), free(w), free(col), free(gw), free(y);
+    free(x), free(dy), free(dx), free(w), free(col), free(gw), free(stage);
     gan_net_free(net);
     return 0;
 }

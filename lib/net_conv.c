@@ -1,17 +1,37 @@
 /* Convolution and transposed convolution on channel-major rows, lowered to
- * CBLAS products one example at a time (the columns of one example fit in
- * the cache-sized buffer net->col, sized when the layer is added):
+ * CBLAS products over a chunk of B examples at a time. The columns of the
+ * chunk's examples sit side by side, so one product covers the chunk:
  *
- *   conv2d    y_n (oc x P)    = W (oc x K) . im2col(x_n) (K x P),
- *             K = ic k k, P = oh ow;
- *   deconv2d  y_n              = col2im(W^T (K' x ic) . x_n (ic x Pin)),
- *             K' = oc k k, Pin = ih iw (the conv2d's input gradient).
+ *   conv2d    Y (oc x B P)     = W (oc x K) . [im2col(x_1) .. im2col(x_B)]
+ *             (K x B P), K = ic k k, P = oh ow;
+ *   deconv2d  col (K' x B Pin) = W^T (K' x ic) . [x_1 .. x_B] (ic x B Pin),
+ *             then y_n = col2im(col_n), K' = oc k k, Pin = ih iw (the
+ *             conv2d's input gradient).
  *
- * Backward is the same products transposed; im2col of the input is redone
- * rather than kept, which costs one pass over the columns and saves
- * rows x K x P floats of memory. */
+ * Backward is the same products transposed: the weight gradient is one
+ * product per chunk (beta accumulates across chunks), the bias gradient
+ * one pass over all rows.
+ *
+ * Rows are (example, channel, pixel) while the products want (channel,
+ * example, pixel): a staging block of (conv: oc, deconv: ic) x B P floats
+ * next to the columns takes the products' result or operand, copied from
+ * or to the rows a pixel run at a time (the conv2d forward adds the bias in
+ * that copy). Columns plus staging are net->col, sized when the layer is
+ * planned (gan__conv_col_floats): B is the most examples whose scratch
+ * fits GAN__CONV_CHUNK_FLOATS (16 MiB), at most GAN__CONV_CHUNK_ROWS, at
+ * least 1. For the DCGAN of examples/dcgan_model.h the whole batch of 64 is
+ * one chunk (14.5 MB for the 64 -> 128 conv); the paper's CIFAR-10 conv
+ * 3 -> 64 8 x 8 on 32 x 32 (1.1 MB an example) gets B = 15, so batch 128
+ * is 9 products. Per example (B = 1) each product had N = P = 49 or 196
+ * columns and repacked W every time, which is what made it slow.
+ *
+ * im2col of the input is redone in backward rather than kept, which costs
+ * one pass over the columns and saves rows x K x P floats of memory. */
+#include "net_conv.h"
+
 #include "blas.h"
-#include "net_layers.h"
+#include "clones.h"
+#include "status.h"
 
 #include <string.h>
 
@@ -20,65 +40,6 @@
 typedef struct geom {
     size_t c, h, w, k, s, p, gh, gw;
 } geom;
-
-/* col ((c k k) x (gh gw)) = the windows of img; padding reads as 0. */
-static void im2col(float *col, const float *img, const geom *g)
-{
-    const size_t np = g->gh * g->gw;
-    for (size_t c = 0; c < g->c; c++)
-        for (size_t ky = 0; ky < g->k; ky++)
-            for (size_t kx = 0; kx < g->k; kx++) {
-                float *row = col + ((c * g->k + ky) * g->k + kx) * np;
-                for (size_t oy = 0; oy < g->gh; oy++) {
-                    float *out = row + oy * g->gw;
-                    /* iy = oy s + ky - p, in signed arithmetic. */
-                    const ptrdiff_t iy = (ptrdiff_t)(oy * g->s + ky) - (ptrdiff_t)g->p;
-                    if (iy < 0 || iy >= (ptrdiff_t)g->h) {
-                        memset(out, 0, g->gw * sizeof *out);
-                        continue;
-                    }
-                    const float *in = img + (c * g->h + (size_t)iy) * g->w;
-                    const ptrdiff_t x0 = (ptrdiff_t)kx - (ptrdiff_t)g->p;
-                    if (g->s == 1 && x0 >= 0 && x0 + (ptrdiff_t)g->gw <= (ptrdiff_t)g->w) {
-                        memcpy(out, in + x0, g->gw * sizeof *out);
-                        continue;
-                    }
-                    for (size_t ox = 0; ox < g->gw; ox++) {
-                        const ptrdiff_t ix = (ptrdiff_t)(ox * g->s) + x0;
-                        out[ox] = ix >= 0 && ix < (ptrdiff_t)g->w ? in[ix] : 0.0f;
-                    }
-                }
-            }
-}
-
-/* img += the windows of col (the adjoint of im2col); padding is dropped. */
-static void col2im_add(float *img, const float *col, const geom *g)
-{
-    const size_t np = g->gh * g->gw;
-    for (size_t c = 0; c < g->c; c++)
-        for (size_t ky = 0; ky < g->k; ky++)
-            for (size_t kx = 0; kx < g->k; kx++) {
-                const float *row = col + ((c * g->k + ky) * g->k + kx) * np;
-                for (size_t oy = 0; oy < g->gh; oy++) {
-                    const ptrdiff_t iy = (ptrdiff_t)(oy * g->s + ky) - (ptrdiff_t)g->p;
-                    if (iy < 0 || iy >= (ptrdiff_t)g->h)
-                        continue;
-                    const float *src = row + oy * g->gw;
-                    float *out = img + (c * g->h + (size_t)iy) * g->w;
-                    const ptrdiff_t x0 = (ptrdiff_t)kx - (ptrdiff_t)g->p;
-                    if (g->s == 1 && x0 >= 0 && x0 + (ptrdiff_t)g->gw <= (ptrdiff_t)g->w) {
-                        for (size_t ox = 0; ox < g->gw; ox++)
-                            out[(size_t)x0 + ox] += src[ox];
-                        continue;
-                    }
-                    for (size_t ox = 0; ox < g->gw; ox++) {
-                        const ptrdiff_t ix = (ptrdiff_t)(ox * g->s) + x0;
-                        if (ix >= 0 && ix < (ptrdiff_t)g->w)
-                            out[ix] += src[ox];
-                    }
-                }
-            }
-}
 
 /* conv2d windows its input onto its output grid; deconv2d windows its
  * output onto its input grid. */
@@ -89,12 +50,195 @@ static geom geom_of(const gan__layer *l)
     return (geom){l->oc, l->oh, l->ow, l->kernel, l->stride, l->pad, l->ih, l->iw};
 }
 
-/* Each of the rows of y (oc x pixels per row) starts as the channel's bias. */
+size_t gan__conv_row_floats(const gan__layer *l)
+{
+    const geom g = geom_of(l);
+    /* Columns (c k k) x (gh gw), staging (channels of the other side) x
+     * (gh gw): conv2d oc x P, deconv2d ic x Pin. */
+    const size_t other = l->kind == GAN_LAYER_CONV2D ? l->oc : l->ic;
+    size_t kk, ck, np, cols, stage;
+    if (gan__mul_size(&kk, g.k, g.k) || gan__mul_size(&ck, g.c, kk) ||
+        gan__mul_size(&np, g.gh, g.gw) || gan__mul_size(&cols, ck, np) ||
+        gan__mul_size(&stage, other, np) || cols > SIZE_MAX - stage)
+        return SIZE_MAX;
+    return cols + stage;
+}
+
+size_t gan__conv_col_floats(const gan__layer *l)
+{
+    const size_t per = gan__conv_row_floats(l);
+    if (per == SIZE_MAX || per == 0)
+        return per;
+    size_t chunk = GAN__CONV_CHUNK_FLOATS / per;
+    if (chunk < 1)
+        chunk = 1;
+    if (chunk > GAN__CONV_CHUNK_ROWS)
+        chunk = GAN__CONV_CHUNK_ROWS;
+    return chunk * per; /* <= max(per, GAN__CONV_CHUNK_FLOATS) */
+}
+
+/* Examples per product: what the planner sized net->col for. */
+static size_t chunk_of(const gan__layer *l)
+{
+    const size_t b = l->colw / gan__conv_row_floats(l);
+    return b > 0 ? b : 1;
+}
+
+/* The grid positions [*lo, *hi) of n whose tap o s + off falls inside
+ * [0, len): outside it the window reads padding. Computed once per kernel
+ * row or column so the copy loops carry no bounds test. */
+static void tap_range(size_t *lo, size_t *hi, ptrdiff_t off, size_t s, size_t len, size_t n)
+{
+    size_t a = 0, b = 0;
+    if (off < 0)
+        a = ((size_t)(-off) + s - 1) / s;
+    const ptrdiff_t last = (ptrdiff_t)len - 1 - off; /* largest o s allowed */
+    if (last >= 0)
+        b = (size_t)last / s + 1;
+    if (b > n)
+        b = n;
+    if (a > b)
+        a = b;
+    *lo = a;
+    *hi = b;
+}
+
+/* dst[i] = src[i s], i < n; stride 2 (the DCGAN's) and 1 spelled out so
+ * the compiler vectorises them. */
+static inline void gather_taps(float *restrict dst, const float *restrict src, size_t n, size_t s)
+{
+    if (s == 1) {
+        memcpy(dst, src, n * sizeof *dst);
+    } else if (s == 2) {
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[2 * i];
+    } else {
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i * s];
+    }
+}
+
+/* dst[i s] += src[i], i < n. */
+static inline void add_taps(float *restrict dst, const float *restrict src, size_t n, size_t s)
+{
+    if (s == 1) {
+        for (size_t i = 0; i < n; i++)
+            dst[i] += src[i];
+    } else if (s == 2) {
+        for (size_t i = 0; i < n; i++)
+            dst[2 * i] += src[i];
+    } else {
+        for (size_t i = 0; i < n; i++)
+            dst[i * s] += src[i];
+    }
+}
+
+/* The windows of img as columns: row (c, ky, kx) of col (leading dimension
+ * ld) gets the gh gw taps of that kernel position; padding reads as 0. */
+GAN__VECTOR_CLONES
+static void im2col(float *col, size_t ld, const float *img, const geom *g)
+{
+    const size_t gh = g->gh, gw = g->gw, s = g->s, k = g->k, plane = g->h * g->w;
+    for (size_t ky = 0; ky < k; ky++) {
+        const ptrdiff_t y0 = (ptrdiff_t)ky - (ptrdiff_t)g->p;
+        size_t ylo, yhi;
+        tap_range(&ylo, &yhi, y0, s, g->h, gh);
+        for (size_t kx = 0; kx < k; kx++) {
+            const ptrdiff_t x0 = (ptrdiff_t)kx - (ptrdiff_t)g->p;
+            size_t xlo, xhi;
+            tap_range(&xlo, &xhi, x0, s, g->w, gw);
+            for (size_t c = 0; c < g->c; c++) {
+                float *row = col + ((c * k + ky) * k + kx) * ld;
+                memset(row, 0, ylo * gw * sizeof *row);
+                for (size_t oy = ylo; oy < yhi; oy++) {
+                    float *out = row + oy * gw;
+                    const float *in =
+                        img + c * plane + (size_t)((ptrdiff_t)(oy * s) + y0) * g->w;
+                    for (size_t ox = 0; ox < xlo; ox++)
+                        out[ox] = 0.0f;
+                    if (xhi > xlo)
+                        gather_taps(out + xlo, in + (size_t)((ptrdiff_t)(xlo * s) + x0),
+                                    xhi - xlo, s);
+                    for (size_t ox = xhi; ox < gw; ox++)
+                        out[ox] = 0.0f;
+                }
+                memset(row + yhi * gw, 0, (gh - yhi) * gw * sizeof *row);
+            }
+        }
+    }
+}
+
+/* img += the windows of col (the adjoint of im2col); padding is dropped. */
+GAN__VECTOR_CLONES
+static void col2im_add(float *img, const float *col, size_t ld, const geom *g)
+{
+    const size_t gw = g->gw, s = g->s, k = g->k, plane = g->h * g->w;
+    for (size_t ky = 0; ky < k; ky++) {
+        const ptrdiff_t y0 = (ptrdiff_t)ky - (ptrdiff_t)g->p;
+        size_t ylo, yhi;
+        tap_range(&ylo, &yhi, y0, s, g->h, g->gh);
+        for (size_t kx = 0; kx < k; kx++) {
+            const ptrdiff_t x0 = (ptrdiff_t)kx - (ptrdiff_t)g->p;
+            size_t xlo, xhi;
+            tap_range(&xlo, &xhi, x0, s, g->w, gw);
+            if (xhi == xlo)
+                continue;
+            for (size_t c = 0; c < g->c; c++) {
+                const float *row = col + ((c * k + ky) * k + kx) * ld;
+                for (size_t oy = ylo; oy < yhi; oy++) {
+                    float *out = img + c * plane + (size_t)((ptrdiff_t)(oy * s) + y0) * g->w;
+                    add_taps(out + (size_t)((ptrdiff_t)(xlo * s) + x0), row + oy * gw + xlo,
+                             xhi - xlo, s);
+                }
+            }
+        }
+    }
+}
+
+/* stage (ch x b np) = the b rows of x (width ch np each, starting at row
+ * x), example by example: the layout the products take. */
+static void rows_to_stage(float *stage, const float *x, size_t b, size_t ch, size_t np)
+{
+    const size_t ld = b * np;
+    for (size_t n = 0; n < b; n++)
+        for (size_t c = 0; c < ch; c++)
+            memcpy(stage + c * ld + n * np, x + (n * ch + c) * np, np * sizeof *stage);
+}
+
+/* The inverse: y (b rows of ch np) = stage (ch x b np). */
+static void stage_to_rows(float *y, const float *stage, size_t b, size_t ch, size_t np)
+{
+    const size_t ld = b * np;
+    for (size_t n = 0; n < b; n++)
+        for (size_t c = 0; c < ch; c++)
+            memcpy(y + (n * ch + c) * np, stage + c * ld + n * np, np * sizeof *y);
+}
+
+/* The same with bias[c] added to channel c. */
+GAN__VECTOR_CLONES
+static void stage_to_rows_bias(float *y, const float *stage, const float *bias, size_t b,
+                               size_t ch, size_t np)
+{
+    const size_t ld = b * np;
+    for (size_t n = 0; n < b; n++)
+        for (size_t c = 0; c < ch; c++) {
+            float *restrict dst = y + (n * ch + c) * np;
+            const float *restrict src = stage + c * ld + n * np;
+            const float bc = bias[c];
+            for (size_t p = 0; p < np; p++)
+                dst[p] = src[p] + bc;
+        }
+}
+
+/* Each of the oc planes of one row y starts as the channel's bias. */
 static void fill_bias(float *y, const float *bias, size_t oc, size_t pixels)
 {
-    for (size_t c = 0; c < oc; c++)
+    for (size_t c = 0; c < oc; c++) {
+        float *restrict dst = y + c * pixels;
+        const float bc = bias[c];
         for (size_t p = 0; p < pixels; p++)
-            y[c * pixels + p] = bias[c];
+            dst[p] = bc;
+    }
 }
 
 void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
@@ -102,33 +246,55 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *y, const
 {
     const geom g = geom_of(l);
     const float *w = params, *bias = params + l->nw;
-    const size_t kk = l->kernel * l->kernel, pout = l->oh * l->ow, pin = l->ih * l->iw;
-    for (size_t n = 0; n < rows; n++) {
-        const float *xn = x + n * l->in;
-        float *yn = y + n * l->out;
-        fill_bias(yn, bias, l->oc, pout);
+    const size_t chunk = chunk_of(l), kk = l->kernel * l->kernel;
+    const size_t pout = l->oh * l->ow, pin = l->ih * l->iw;
+    for (size_t n0 = 0; n0 < rows; n0 += chunk) {
+        const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
         if (l->kind == GAN_LAYER_CONV2D) {
-            const size_t K = l->ic * kk;
-            im2col(col, xn, &g);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)pout, (int)K,
-                        1.0f, w, (int)K, col, (int)pout, 1.0f, yn, (int)pout);
+            const size_t K = l->ic * kk, ld = b * pout;
+            float *stage = col + K * ld;
+            for (size_t n = 0; n < b; n++)
+                im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld, (int)K,
+                        1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
+            stage_to_rows_bias(y + n0 * l->out, stage, bias, b, l->oc, pout);
         } else {
-            const size_t K = l->oc * kk;
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)pin, (int)l->ic,
-                        1.0f, w, (int)K, xn, (int)pin, 0.0f, col, (int)pin);
-            col2im_add(yn, col, &g);
+            const size_t K = l->oc * kk, ld = b * pin;
+            float *stage = col + K * ld;
+            rows_to_stage(stage, x + n0 * l->in, b, l->ic, pin);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->ic,
+                        1.0f, w, (int)K, stage, (int)ld, 0.0f, col, (int)ld);
+            for (size_t n = 0; n < b; n++) {
+                float *yn = y + (n0 + n) * l->out;
+                fill_bias(yn, bias, l->oc, pout);
+                col2im_add(yn, col + n * pin, ld, &g);
+            }
         }
     }
 }
 
-/* db (oc) folded: out = alpha * sum over the example's pixels + beta * out. */
-static void bias_grad(float *db, const float *d, size_t oc, size_t pixels, float alpha,
-                      float beta)
+/* db (oc) folded: out = alpha * (sum over rows and pixels of d) + beta *
+ * out. Eight partial sums per pixel run keep the adds independent (they
+ * vectorise without reassociating anything the compiler must preserve). */
+GAN__VECTOR_CLONES
+static void bias_grad(float *db, const float *d, size_t rows, size_t oc, size_t pixels,
+                      float alpha, float beta)
 {
     for (size_t c = 0; c < oc; c++) {
         float s = 0.0f;
-        for (size_t p = 0; p < pixels; p++)
-            s += d[c * pixels + p];
+        for (size_t n = 0; n < rows; n++) {
+            const float *src = d + (n * oc + c) * pixels;
+            float part[8] = {0};
+            size_t p = 0;
+            for (; p + 8 <= pixels; p += 8)
+                for (int i = 0; i < 8; i++)
+                    part[i] += src[p + (size_t)i];
+            float t = ((part[0] + part[4]) + (part[1] + part[5])) +
+                      ((part[2] + part[6]) + (part[3] + part[7]));
+            for (; p < pixels; p++)
+                t += src[p];
+            s += t;
+        }
         db[c] = alpha * s + (beta == 0.0f ? 0.0f : beta * db[c]);
     }
 }
@@ -137,42 +303,56 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
                         const float *dpre, const float *x, size_t rows, float *col, float alpha,
                         float beta)
 {
+    if (rows == 0)
+        return;
     const geom g = geom_of(l);
     const float *w = params;
-    const size_t kk = l->kernel * l->kernel, pout = l->oh * l->ow, pin = l->ih * l->iw;
-    for (size_t n = 0; n < rows; n++) {
-        const float *xn = x + n * l->in, *dn = dpre + n * l->out;
-        float *dxn = dx ? dx + n * l->in : NULL;
-        /* The first example applies the caller's beta, the rest add. */
-        const float b = n == 0 ? beta : 1.0f;
+    const size_t chunk = chunk_of(l), kk = l->kernel * l->kernel;
+    const size_t pout = l->oh * l->ow, pin = l->ih * l->iw;
+    if (gout != NULL)
+        bias_grad(gout + l->nw, dpre, rows, l->oc, pout, alpha, beta);
+    for (size_t n0 = 0; n0 < rows; n0 += chunk) {
+        const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
+        /* The first chunk applies the caller's beta, the rest add. */
+        const float bw = n0 == 0 ? beta : 1.0f;
         if (l->kind == GAN_LAYER_CONV2D) {
-            const size_t K = l->ic * kk;
+            const size_t K = l->ic * kk, ld = b * pout;
+            float *stage = col + K * ld; /* dY (oc x B P) */
+            rows_to_stage(stage, dpre + n0 * l->out, b, l->oc, pout);
             if (gout != NULL) {
-                im2col(col, xn, &g);
-                /* dW (oc x K) = dy_n (oc x P) . col^T */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K,
-                            (int)pout, alpha, dn, (int)pout, col, (int)pout, b, gout, (int)K);
-                bias_grad(gout + l->nw, dn, l->oc, pout, alpha, b);
+                for (size_t n = 0; n < b; n++)
+                    im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
+                /* dW (oc x K) = dY . col^T */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K, (int)ld,
+                            alpha, stage, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
-            if (dxn != NULL) {
-                /* dcol (K x P) = W^T dy_n, then back onto the image. */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)pout,
-                            (int)l->oc, 1.0f, w, (int)K, dn, (int)pout, 0.0f, col, (int)pout);
-                memset(dxn, 0, l->in * sizeof *dxn);
-                col2im_add(dxn, col, &g);
+            if (dx != NULL) {
+                /* dcol (K x B P) = W^T dY, then back onto each image. */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->oc,
+                            1.0f, w, (int)K, stage, (int)ld, 0.0f, col, (int)ld);
+                for (size_t n = 0; n < b; n++) {
+                    float *dxn = dx + (n0 + n) * l->in;
+                    memset(dxn, 0, l->in * sizeof *dxn);
+                    col2im_add(dxn, col + n * pout, ld, &g);
+                }
             }
         } else {
-            const size_t K = l->oc * kk;
-            im2col(col, dn, &g); /* dcol (K x Pin) */
+            const size_t K = l->oc * kk, ld = b * pin;
+            float *stage = col + K * ld;
+            for (size_t n = 0; n < b; n++) /* dcol (K' x B Pin) */
+                im2col(col + n * pin, ld, dpre + (n0 + n) * l->out, &g);
             if (gout != NULL) {
-                /* dW (ic x K) = x_n (ic x Pin) . dcol^T */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->ic, (int)K,
-                            (int)pin, alpha, xn, (int)pin, col, (int)pin, b, gout, (int)K);
-                bias_grad(gout + l->nw, dn, l->oc, pout, alpha, b);
+                /* dW (ic x K') = X (ic x B Pin) . dcol^T */
+                rows_to_stage(stage, x + n0 * l->in, b, l->ic, pin);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->ic, (int)K, (int)ld,
+                            alpha, stage, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
-            if (dxn != NULL)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->ic, (int)pin,
-                            (int)K, 1.0f, w, (int)K, col, (int)pin, 0.0f, dxn, (int)pin);
+            if (dx != NULL) {
+                /* dX (ic x B Pin) = W dcol */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->ic, (int)ld, (int)K,
+                            1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
+                stage_to_rows(dx + n0 * l->in, stage, b, l->ic, pin);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
  * against the net's current output shape and derives the layer's widths,
  * image shapes and parameter counts. Also the builders of the image layers
  * and gan_net_layer_shape. */
+#include "net_conv.h"
 #include "net_layers.h"
 #include "status.h"
 
@@ -122,8 +123,6 @@ static int plan_conv(gan__layer *l, const gan__layer_spec *s, size_t idx, const 
                               fn, idx, k, p, l->ic, l->ih, l->iw);
         l->oh = (l->ih + 2 * p - k) / st + 1;
         l->ow = (l->iw + 2 * p - k) / st + 1;
-        /* One example's columns: (ic k k) x (oh ow). */
-        l->colw = mul3(kk, l->oh, l->ow);
         l->nw = mul3(l->oc, l->ic, k * k);
     } else {
         if (s->out_pad >= st)
@@ -141,8 +140,6 @@ static int plan_conv(gan__layer *l, const gan__layer_spec *s, size_t idx, const 
                               fn, idx, k, st, p, s->out_pad, l->ic, l->ih, l->iw);
         l->oh = (size_t)(fh - 2 * p);
         l->ow = (size_t)(fw - 2 * p);
-        /* One example's columns: (oc k k) x (ih iw). */
-        l->colw = mul3(oc_kk, l->ih, l->iw);
         l->nw = mul3(l->ic, l->oc, k * k);
     }
     const size_t pixels = mul3(l->oh, l->ow, 1);
@@ -150,6 +147,9 @@ static int plan_conv(gan__layer *l, const gan__layer_spec *s, size_t idx, const 
     if (l->out > MAX_DIM || pixels > MAX_BLAS || l->in > MAX_BLAS)
         return gan__error(GAN_ESHAPE, "%s: layer %zu: output %zu x %zu x %zu too large", fn, idx,
                           l->oc, l->oh, l->ow);
+    /* The im2col scratch of a chunk of examples (net_conv.c), at most
+     * 16 MiB unless one example needs more. */
+    l->colw = gan__conv_col_floats(l);
     if (l->colw == SIZE_MAX || l->colw > SIZE_MAX / sizeof(float))
         return too_large(fn, idx, "im2col buffer");
     if (l->nw == SIZE_MAX || l->nw > SIZE_MAX - l->oc)

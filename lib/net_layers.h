@@ -32,7 +32,7 @@ typedef struct gan__layer {
      * ic x ih x iw and oc x oh x ow; a flat width n is n x 1 x 1. */
     size_t ic, ih, iw, oc, oh, ow;
     size_t kernel, stride, pad, out_pad; /* conv2d, deconv2d, max pool */
-    size_t colw;     /* conv2d / deconv2d: floats of one example's columns */
+    size_t colw;     /* conv2d / deconv2d: floats of a chunk's scratch (net_conv.h) */
     float momentum, eps; /* batch norm */
     size_t soff;     /* batch norm: running mean at state + soff, var after */
 
@@ -76,7 +76,7 @@ struct gan_net {
     size_t max_width;   /* widest input, output or pre-activation */
     float *input;       /* copy of the last training input (rows x input_width) */
     float *scratch[3];  /* backward buffers (rows_cap x max_width each) */
-    float *col;         /* im2col columns of one example (col_width) */
+    float *col;         /* conv scratch: a chunk's columns (col_width) */
     size_t last_rows;   /* rows of the last training forward, 0 if none */
     size_t last_split;  /* rows of its first part: a two-part forward
                            (gan__net_train_forward_pair) is two batches to
@@ -105,7 +105,7 @@ const char *gan__net_kind_name(uint32_t kind);
 
 /* ---- Image layers (channel-major rows; see gan.h) ---- */
 /* net_conv.c: conv2d and deconv2d through im2col / col2im and one CBLAS
- * product per example; col holds l->colw floats. */
+ * product per chunk of examples; col holds l->colw floats. */
 void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
                        size_t rows, float *col);
 /* dpre (rows x out): gradient of the pre-activations. Parameter gradients
