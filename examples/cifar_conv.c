@@ -19,7 +19,13 @@
  *
  *   usage: cifar_conv (--cifar FILE... | --synthetic N) [--iterations N]
  *                     [--batch N] [--gcn SCALE] [--grid-every N] [--log-every N]
- *                     [--seed S] [--out DIR] [--threads N]
+ *                     [--save-every N] [--resume CHECKPOINT] [--seed S]
+ *                     [--out DIR] [--threads N]
+ *
+ * OUT/last.ckpt is saved every --save-every iterations and at the end;
+ * --resume OUT/last.ckpt, with the options the run was started with,
+ * continues a run up to --iterations (the synthetic set is drawn again
+ * from --seed, so it is the same set).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
@@ -46,7 +52,8 @@ struct options {
     const char *files[MAX_FILES];
     size_t n_files;
     size_t synthetic; /* rows of the synthetic set; 0: --cifar */
-    unsigned iterations, batch, grid_every, log_every, threads;
+    unsigned iterations, batch, grid_every, log_every, save_every, threads;
+    const char *resume; /* a checkpoint to continue, or NULL */
     double gcn;       /* scale; 0: no GCN, data stay in [0, 1] */
     unsigned long long seed;
     const char *out_dir;
@@ -69,17 +76,20 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: cifar_conv (--cifar FILE... | --synthetic N) [--iterations N] [--batch N]\n"
-            "                  [--gcn SCALE] [--grid-every N] [--log-every N] [--seed S]\n"
-            "                  [--out DIR] [--threads N]\n"
+            "                  [--gcn SCALE] [--grid-every N] [--log-every N] [--save-every N]\n"
+            "                  [--resume CHECKPOINT] [--seed S] [--out DIR] [--threads N]\n"
             "--cifar FILE...: CIFAR-10 binary files (data_batch_1.bin ...); the paper trained\n"
             "          on train[0:40000], data_batch_1.bin to data_batch_4.bin\n"
             "--synthetic N: N images of coloured shapes (a disc or a square on a plain\n"
             "          background) instead\n"
             "defaults: --iterations 300 --batch 128 --gcn 55 --grid-every 100 --log-every 10\n"
-            "          --seed 1 --out cifar_conv_out --threads 0\n"
+            "          --save-every 100 --seed 1 --out cifar_conv_out --threads 0\n"
             "--gcn SCALE: global contrast normalisation to norm SCALE (0: none; the data stay in\n"
             "          [0, 1] and G's last layer is a sigmoid instead of linear)\n"
-            "--grid-every N: OUT/grid_iterNNNNNN.png, 10 x 10 samples from fixed noise\n");
+            "--grid-every N: OUT/grid_iterNNNNNN.png, 10 x 10 samples from fixed noise\n"
+            "--save-every N: OUT/last.ckpt every N iterations (0: only at the end)\n"
+            "--resume CHECKPOINT: continue a run (OUT/last.ckpt) up to --iterations, with the\n"
+            "          options it was started with\n");
 }
 
 static int parse_args(struct options *o, int argc, char **argv)
@@ -91,6 +101,7 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->gcn = 55.0;
     o->grid_every = 100;
     o->log_every = 10;
+    o->save_every = 100;
     o->seed = 1;
     o->out_dir = "cifar_conv_out";
     for (int i = 1; i < argc; i++) {
@@ -115,7 +126,7 @@ static int parse_args(struct options *o, int argc, char **argv)
         }
         static const char *const known[] = {"--synthetic", "--iterations", "--batch", "--gcn",
                                             "--grid-every", "--log-every", "--seed", "--out",
-                                            "--threads"};
+                                            "--threads", "--save-every", "--resume"};
         size_t k = 0;
         while (k < sizeof known / sizeof *known && strcmp(a, known[k]) != 0)
             k++;
@@ -148,7 +159,15 @@ static int parse_args(struct options *o, int argc, char **argv)
             }
             o->out_dir = v;
             break;
-        default: bad = args_unsigned(&o->threads, prog, a, v, 0, 64); break;
+        case 8: bad = args_unsigned(&o->threads, prog, a, v, 0, 64); break;
+        case 9: bad = args_unsigned(&o->save_every, prog, a, v, 0, 100000000); break;
+        default:
+            if (v[0] == '\0') {
+                fprintf(stderr, "cifar_conv: --resume needs a non-empty path\n");
+                bad = -1;
+            }
+            o->resume = v;
+            break;
         }
         if (bad)
             return -1;
@@ -324,12 +343,24 @@ static int run(const struct options *o, gan_dataset *data)
         report("setting up", rc);
         goto done;
     }
+    if (o->resume != NULL) {
+        if ((rc = gan_session_load(s, o->resume)) != GAN_OK) {
+            report(o->resume, rc);
+            fprintf(stderr, "cifar_conv: resume with the options the run was started with\n");
+            goto done;
+        }
+        printf("resumed %s at iteration %llu\n", o->resume,
+               (unsigned long long)gan_session_iteration(s));
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/last.ckpt", o->out_dir);
     print_shapes(g, "G");
     print_shapes(d, "D");
     printf("libgan %s, BLAS %s; %zu training images, batch %u, GCN %g, SGD 0.004\n",
            gan_version_string(), gan_blas_info(), gan_dataset_rows(data), o->batch, o->gcn);
     fflush(stdout);
     double total = 0;
+    const uint64_t first = gan_session_iteration(s);
     while (gan_session_iteration(s) < o->iterations) {
         const uint64_t left = o->iterations - gan_session_iteration(s);
         struct sums sum = {0};
@@ -352,11 +383,16 @@ static int run(const struct options *o, gan_dataset *data)
         if (o->grid_every && (it % o->grid_every == 0 || it == o->iterations) &&
             (rc = write_grid(s, grid_z, o->gcn, o->out_dir, it)) != GAN_OK)
             goto done;
+        if (o->save_every && it % o->save_every == 0 && it < o->iterations &&
+            (rc = gan_session_save(s, path)) != GAN_OK) {
+            report("saving the checkpoint", rc);
+            goto done;
+        }
     }
-    printf("%u iterations in %.1f s: %.0f ms/iteration\n", o->iterations, total,
-           1e3 * total / o->iterations);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/last.ckpt", o->out_dir);
+    const uint64_t ran = gan_session_iteration(s) - first;
+    if (ran > 0)
+        printf("%llu iterations in %.1f s: %.0f ms/iteration\n", (unsigned long long)ran, total,
+               1e3 * total / (double)ran);
     if ((rc = gan_session_save(s, path)) != GAN_OK)
         report("saving the checkpoint", rc);
     else
