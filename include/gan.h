@@ -564,9 +564,11 @@ GAN_EXTERN int gan_net_set_leaky_slope(gan_net *net, size_t layer, float slope);
  * trained discriminator without its output layer is a feature extractor
  * for gan_net_forward(). Layers can be appended again afterwards. A
  * training forward that ran before is forgotten (as when a layer is
- * added). An optimizer bound to the net refuses its next step, and a
- * session holding it its next training call, when the widths or parameter
- * count no longer fit. Not thread-safe against other calls on the net.
+ * added); keeping every layer changes nothing. An optimizer bound to the
+ * net refuses its next step when the parameter count changed, and a
+ * session holding it its next training call when the widths no longer fit
+ * or, for a session keeping an average of G, G's layers differ from the
+ * average's. Not thread-safe against other calls on the net.
  * @param net    The net.
  * @param layers Layers to keep, from 1 to gan_net_num_layers().
  * @return #GAN_OK, or #GAN_EINVAL for NULL or a count out of range.
@@ -619,7 +621,8 @@ GAN_EXTERN int gan_net_layer_shape(gan_layer_shape *out, const gan_net *net, siz
 
 /**
  * @brief Initialise the weights of every dense, maxout, conv2d and deconv2d
- * layer; biases to zero; batch norm gamma to 1 and beta to 0.
+ * layer; biases to zero; batch norm gamma to 1 and beta to 0, and its
+ * running statistics to mean 0, variance 1 (as a new layer's).
  *
  * Fans of #GAN_INIT_GLOROT_UNIFORM and #GAN_INIT_HE_NORMAL: dense and maxout
  * in_width and out_cols; conv2d and deconv2d in_channels * kernel^2 and
@@ -695,7 +698,9 @@ GAN_EXTERN int gan_net_get_grads(float *out, size_t n, const gan_net *net);
 /* Flags of gan_net_forward. */
 /** @name Flags of gan_net_forward() and gan_net_train_output()
  * @{ */
-#define GAN_FORWARD_LOGITS 1u /**< skip the last layer's activation */
+#define GAN_FORWARD_LOGITS 1u /**< skip the last layer's own activation (a
+                                 dense, conv2d or deconv2d layer's; a last
+                                 activation layer is always applied) */
 /** @} */
 
 /**
@@ -751,7 +756,8 @@ GAN_EXTERN int gan_net_train_output(const float **out, size_t *rows, size_t *col
 /** @name Flags of gan_net_backward()
  * @{ */
 #define GAN_BACKWARD_LOGITS 1u     /**< dy is the gradient w.r.t. the last
-                                      layer's pre-activation (logits) */
+                                      layer's pre-activation (logits; as
+                                      for #GAN_FORWARD_LOGITS) */
 #define GAN_BACKWARD_ACCUMULATE 2u /**< add to the parameter gradients */
 #define GAN_BACKWARD_NO_PARAMS 4u  /**< input gradient only; parameter
                                       gradients are left untouched */

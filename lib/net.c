@@ -220,7 +220,7 @@ int gan_net_truncate(gan_net *net, size_t layers)
     if (layers == 0 || layers > net->n_layers)
         return gan__error(GAN_EINVAL, "gan_net_truncate: layers is %zu, the net has %zu (keep 1..%zu)",
                           layers, net->n_layers, net->n_layers);
-    if (layers == net->n_layers)
+    if (layers == net->n_layers) /* nothing dropped: nothing changes */
         return GAN_OK;
     /* Offsets are prefixes: the first dropped layer's offsets are the kept
      * layers' totals. The arrays keep their capacity; max_width and
@@ -267,6 +267,20 @@ int gan_net_layer_info(gan_layer_info *out, const gan_net *net, size_t layer)
     return GAN_OK;
 }
 
+int gan__net_same_layout(const gan_net *a, const gan_net *b)
+{
+    if (a->input_width != b->input_width || a->n_layers != b->n_layers ||
+        a->n_params != b->n_params || a->n_state != b->n_state)
+        return 0;
+    for (size_t i = 0; i < a->n_layers; i++) {
+        const gan__layer *x = &a->layers[i], *y = &b->layers[i];
+        if (x->kind != y->kind || x->in != y->in || x->out != y->out || x->np != y->np ||
+            x->poff != y->poff || x->soff != y->soff)
+            return 0;
+    }
+    return 1;
+}
+
 int gan__net_has_dropout(const gan_net *net)
 {
     for (size_t i = 0; i < net->n_layers; i++)
@@ -279,7 +293,14 @@ static int init_one(gan_net *net, gan__layer *l, gan_rng *rng, int init, float s
                     const char *fn)
 {
     if (l->kind == GAN_LAYER_BATCHNORM) {
+        /* A fresh layer: the running statistics too (as PyTorch's
+         * reset_parameters), or a re-initialised net would normalise with
+         * statistics of the weights it had. */
         gan__net_default_params(net, l);
+        for (size_t c = 0; c < l->oc; c++) {
+            net->state[l->soff + c] = 0.0f;
+            net->state[l->soff + l->oc + c] = 1.0f;
+        }
         return GAN_OK;
     }
     float *w = net->params + l->poff;

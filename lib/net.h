@@ -71,6 +71,11 @@ float *gan__net_grad_array(gan_net *net);
  * gan__net_state_size floats, NULL when there are none. */
 float *gan__net_state_array(gan_net *net);
 size_t gan__net_state_size(const gan_net *net);
+/* 1 when a and b have the same layers in the same places: input width,
+ * layer kinds and widths, and the offsets and sizes of their parameters
+ * and running statistics (what copying or blending one net's arrays into
+ * the other's needs); 0 otherwise. */
+int gan__net_same_layout(const gan_net *a, const gan_net *b);
 /* The first layer whose parameters hold NaN or Inf, or SIZE_MAX. */
 size_t gan__net_nonfinite_layer(const gan_net *net);
 /* Max-norm: scale each column of every weight matrix (one unit's incoming

@@ -414,10 +414,15 @@ static int iterate(gan_stats *st, gan_session *s, const char *fn)
 static int prepare_step(gan_session *s, const char *fn)
 {
     int rc = check_shapes(s->g, s->d, s->data, &s->o, fn);
-    /* The average has G's architecture as it was at creation. */
-    if (rc == GAN_OK && s->g_avg != NULL && gan_net_num_params(s->g_avg) != gan_net_num_params(s->g))
-        rc = gan__error(GAN_ESTATE, "%s: g has %zu parameters, its average (taken when the session was created) %zu: layers were added to g",
-                        fn, gan_net_num_params(s->g), gan_net_num_params(s->g_avg));
+    /* The average has G's architecture as it was at creation; blending
+     * needs the same layout of parameters and running statistics (the same
+     * parameter count is not enough: a truncated and rebuilt G can have it
+     * with other layers and statistics). */
+    if (rc == GAN_OK && s->g_avg != NULL && !gan__net_same_layout(s->g, s->g_avg))
+        rc = gan__error(GAN_ESTATE, "%s: g has %zu layers, %zu parameters and %zu running statistics, its average (taken when the session was created) %zu, %zu and %zu, or their layers differ: g's layers were changed",
+                        fn, gan_net_num_layers(s->g), gan_net_num_params(s->g),
+                        gan__net_state_size(s->g), gan_net_num_layers(s->g_avg),
+                        gan_net_num_params(s->g_avg), gan__net_state_size(s->g_avg));
     if (rc == GAN_OK)
         rc = gan__optimizer_check_net(s->g_opt, fn);
     if (rc == GAN_OK)

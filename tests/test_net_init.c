@@ -197,10 +197,44 @@ static void test_bias_and_output_bias(void **state)
     gan_net_free(net);
 }
 
+/* gan_net_init gives a fresh net: batch norm's running statistics, moved
+ * by training forwards, are reset too (the same inference as a new net
+ * initialised with the same draws). */
+static void test_init_resets_running_statistics(void **state)
+{
+    (void)state;
+    gan_net *nets[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(gan_net_create(&nets[i], 3), GAN_OK);
+        assert_int_equal(gan_net_add_dense(nets[i], 4, GAN_ACT_IDENTITY), GAN_OK);
+        assert_int_equal(gan_net_add_batchnorm(nets[i], 0.5f, 1e-5f), GAN_OK);
+        assert_int_equal(gan_net_add_dense(nets[i], 2, GAN_ACT_TANH), GAN_OK);
+    }
+    gan_rng *rng;
+    assert_int_equal(gan_rng_create(&rng, 1), GAN_OK);
+    assert_int_equal(gan_net_init(nets[0], rng, GAN_INIT_NORMAL, 0.5f), GAN_OK);
+    float *x = rand_array(rng, 16 * 3, 2.0f, 5.0f);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(gan_net_train_forward(nets[0], NULL, x, 16, 3), GAN_OK);
+    gan_rng_free(rng);
+    float y[2][16 * 2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(gan_rng_create(&rng, 2), GAN_OK);
+        assert_int_equal(gan_net_init(nets[i], rng, GAN_INIT_NORMAL, 0.5f), GAN_OK);
+        gan_rng_free(rng);
+        assert_int_equal(gan_net_forward(y[i], 2, nets[i], x, 16, 3, 0), GAN_OK);
+    }
+    assert_memory_equal(y[0], y[1], sizeof y[0]);
+    free(x);
+    gan_net_free(nets[0]);
+    gan_net_free(nets[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init),
+        cmocka_unit_test(test_init_resets_running_statistics),
         cmocka_unit_test(test_bias_and_output_bias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -526,6 +526,24 @@ static void test_average_of_g(void **state)
     fixture_free(&f);
 }
 
+/* G's layers changed under a session that keeps its average, with the
+ * parameter count unchanged (gan_net_truncate, then other layers): the
+ * next step is refused rather than blending arrays of another layout. */
+static void test_average_layout_changed(void **state)
+{
+    (void)state;
+    gan_fixture f;
+    fixture_make_recipe(&f, GAN_ORDER_ALTERNATING, 1, 0.05f, 0.9f, 1.0f);
+    assert_int_equal(gan_session_step(NULL, f.s), GAN_OK);
+    const size_t n = gan_net_num_params(f.g);
+    assert_int_equal(gan_net_truncate(f.g, 1), GAN_OK); /* dense 16 ReLU */
+    assert_int_equal(gan_net_add_dropout(f.g, 1.0f), GAN_OK);
+    assert_int_equal(gan_net_add_dense(f.g, 2, GAN_ACT_IDENTITY), GAN_OK);
+    assert_int_equal(gan_net_num_params(f.g), n);
+    EXPECT_ERR(gan_session_step(NULL, f.s), GAN_ESTATE, "gan_session_step", "average");
+    fixture_free(&f);
+}
+
 /* The average is part of the checkpoint: a resumed run continues it
  * bit for bit; a session with other averaging or smoothing options refuses
  * the file naming the option. */
@@ -854,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_create_checks),
         cmocka_unit_test(test_average_of_g),
+        cmocka_unit_test(test_average_layout_changed),
         TMPDIR_TEST(test_average_in_checkpoint),
         TMPDIR_TEST(test_older_checkpoints_load),
         cmocka_unit_test(test_label_smoothing_and_checks),
