@@ -548,6 +548,11 @@ GAN_EXTERN int gan_net_add_activation(gan_net *net, int activation);
 /**
  * @brief Negative-side slope of a #GAN_ACT_LEAKY_RELU layer: dense,
  * conv2d, deconv2d or activation (gan_net_add_activation()); 0.2 until set.
+ *
+ * Earlier builds gave conv2d and deconv2d layers slope 0 (a plain ReLU).
+ * Their net files keep that 0; a session checkpoint of such nets loads
+ * into nets whose leaky conv layers are set to 0 with this function (the
+ * load otherwise refuses, naming the layer and both slopes).
  * @param net   The net.
  * @param layer Index of the layer (0-based).
  * @param slope The slope.
