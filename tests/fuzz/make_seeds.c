@@ -90,6 +90,16 @@ static void net_seeds(void)
     if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_SIGMOID);
     FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
     save_net(n, rng, "conv_pool_batchnorm");
+    /* Activation layers (DCGAN's conv -> batch norm -> leaky ReLU). */
+    rc = gan_net_create(&n, 36);
+    if (!rc) rc = gan_net_add_reshape(n, 1, 6, 6);
+    if (!rc) rc = gan_net_add_conv2d(n, 3, 4, 2, 1, GAN_ACT_IDENTITY);
+    if (!rc) rc = gan_net_add_batchnorm(n, 0.1f, 1e-5f);
+    if (!rc) rc = gan_net_add_activation(n, GAN_ACT_LEAKY_RELU);
+    if (!rc) rc = gan_net_set_leaky_slope(n, 3, 0.3f);
+    if (!rc) rc = gan_net_add_dense(n, 1, GAN_ACT_SIGMOID);
+    FUZZ_REQUIRE(rc == GAN_OK, "%s", gan_error_last());
+    save_net(n, rng, "conv_batchnorm_activation");
     gan_rng_free(rng);
 
     char path[4096];
