@@ -193,12 +193,23 @@ static int draw(const struct run *runs, size_t n, const char *out, double max_mi
         }
     if (max_minutes > 0)
         xmax = max_minutes;
-    /* The interesting part is near the target: start 100 nats below it at
-     * most. */
-    if (ymin < target - 100)
-        ymin = target - 100;
+    /* The interesting part is near the target and where the runs end:
+     * start 100 nats below the target, or 50 below the lowest run's last
+     * value when that is lower, at most. */
+    double floor_y = target - 100;
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].n > 0 && runs[i].coarse[runs[i].n - 1] - 50 < floor_y)
+            floor_y = runs[i].coarse[runs[i].n - 1] - 50;
+    if (ymin < floor_y)
+        ymin = floor_y;
     ymax += 5;
-    plot *p = plot_create(2, 560, 420);
+    /* examples/dcgan's logs have no fine-grid figures: one panel then. */
+    int panels = 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < runs[i].n; j++)
+            if (!isnan(runs[i].fine[j]))
+                panels = 2;
+    plot *p = plot_create(panels, 560, 420);
     if (p == NULL) {
         fprintf(stderr, "mnist_curves: cannot create the plot\n");
         return -1;
@@ -214,7 +225,7 @@ static int draw(const struct run *runs, size_t n, const char *out, double max_mi
         plot_free(p);
         return -1;
     }
-    for (int panel = 0; panel < 2; panel++) {
+    for (int panel = 0; panel < panels; panel++) {
         plot_panel(p, panel, 0, xmax, ymin, ymax, titles[cpu ? 0 : 1][panel], 0);
         const double tx[2] = {0, xmax}, ty[2] = {target, target};
         plot_style ts = {0, 0, 0, 0.6, 1.0, 1};

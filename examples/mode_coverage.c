@@ -4,8 +4,13 @@
  * (examples/mnist_classifier), and prints the class histogram and a
  * summary.
  *
- *   usage: mode_coverage --classifier NET --generator GEN [--samples N]
- *                        [--seed N] [--threshold P] [--class-names mnist|fashion]
+ *   usage: mode_coverage --classifier NET (--generator GEN | --images IDX)
+ *                        [--samples N] [--seed N] [--threshold P]
+ *                        [--class-names mnist|fashion]
+ *
+ * --images IDX classifies the images of an IDX file (e.g. the test set)
+ * instead, the first --samples of them: the same figures for real data,
+ * the reference a generator's are read against.
  *
  * A sample's class is the classifier's most probable class (argmax of the
  * softmax of its logits). A sample is "confident" when that probability is
@@ -41,7 +46,7 @@ static const char *const FASHION_NAMES[10] = {"T-shirt/top", "Trouser", "Pullove
                                               "Bag",         "Ankle boot"};
 
 struct options {
-    const char *classifier, *generator, *names;
+    const char *classifier, *generator, *images, *names;
     uint64_t samples, seed;
     double threshold;
 };
@@ -49,11 +54,13 @@ struct options {
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: " PROG " --classifier NET --generator GEN [--samples N] [--seed N]\n"
-            "       [--threshold P] [--class-names mnist|fashion]\n"
+            "usage: " PROG " --classifier NET (--generator GEN | --images IDX) [--samples N]\n"
+            "       [--seed N] [--threshold P] [--class-names mnist|fashion]\n"
             "  --classifier NET  a classifier net file (gan_net_save; examples/mnist_classifier)\n"
             "                    whose outputs are class logits\n"
             "  --generator GEN   a generator file (gan_generator_save) or a plain G net file\n"
+            "  --images IDX      classify the first N images of an IDX file (plain or .gz)\n"
+            "                    instead: the reference figures of real data\n"
             "  --samples N       samples drawn (default 10000)\n"
             "  --seed N          seed of the noise (default 1)\n"
             "  --threshold P     a sample is confident when its top class probability is\n"
@@ -71,6 +78,7 @@ static int parse(struct options *o, int argc, char **argv)
             return 0;
         }
         const int known = strcmp(a, "--classifier") == 0 || strcmp(a, "--generator") == 0 ||
+                          strcmp(a, "--images") == 0 ||
                           strcmp(a, "--samples") == 0 || strcmp(a, "--seed") == 0 ||
                           strcmp(a, "--threshold") == 0 || strcmp(a, "--class-names") == 0;
         if (!known) {
@@ -86,6 +94,8 @@ static int parse(struct options *o, int argc, char **argv)
             o->classifier = v;
         else if (strcmp(a, "--generator") == 0)
             o->generator = v;
+        else if (strcmp(a, "--images") == 0)
+            o->images = v;
         else if (strcmp(a, "--samples") == 0)
             bad = args_u64(&o->samples, PROG, a, v, 1, 100000000);
         else if (strcmp(a, "--seed") == 0)
@@ -102,8 +112,8 @@ static int parse(struct options *o, int argc, char **argv)
         if (bad)
             return ARGS_EXIT_USAGE;
     }
-    if (o->classifier == NULL || o->generator == NULL) {
-        fprintf(stderr, PROG ": --classifier and --generator are required\n");
+    if (o->classifier == NULL || (o->generator == NULL) == (o->images == NULL)) {
+        fprintf(stderr, PROG ": --classifier and one of --generator and --images are required\n");
         usage(stderr);
         return ARGS_EXIT_USAGE;
     }
@@ -112,7 +122,7 @@ static int parse(struct options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct options o = {NULL, NULL, NULL, 10000, 1, 0.9};
+    struct options o = {NULL, NULL, NULL, NULL, 10000, 1, 0.9};
     const int parsed = parse(&o, argc, argv);
     if (parsed >= 0)
         return parsed;
@@ -120,6 +130,7 @@ int main(int argc, char **argv)
     int status = 1;
     gan_net *clf = NULL;
     gan_generator *gen = NULL;
+    gan_dataset *images = NULL;
     gan_rng *rng = NULL;
     float *samples = NULL, *probs = NULL;
     uint64_t *count = NULL, *confident = NULL;
@@ -128,15 +139,22 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": loading the classifier %s: %s\n", o.classifier, gan_error_last());
         goto done;
     }
-    if (gan_generator_load(&gen, o.generator) != GAN_OK) {
+    if (o.generator != NULL && gan_generator_load(&gen, o.generator) != GAN_OK) {
         fprintf(stderr, PROG ": loading the generator %s: %s\n", o.generator, gan_error_last());
         goto done;
     }
-    const size_t width = gan_generator_output_width(gen);
+    if (o.images != NULL && gan_dataset_load_idx(&images, o.images, NULL) != GAN_OK) {
+        fprintf(stderr, PROG ": loading the images %s: %s\n", o.images, gan_error_last());
+        goto done;
+    }
+    if (images != NULL && gan_dataset_rows(images) < o.samples)
+        o.samples = gan_dataset_rows(images);
+    const size_t width = gen ? gan_generator_output_width(gen) : gan_dataset_cols(images);
     const size_t classes = gan_net_output_width(clf);
     if (gan_net_input_width(clf) != width) {
-        fprintf(stderr, PROG ": the generator makes samples of %zu values, but the classifier "
-                "reads rows of %zu\n", width, gan_net_input_width(clf));
+        fprintf(stderr, PROG ": the %s %zu values, but the classifier reads rows of %zu\n",
+                gen ? "generator makes samples of" : "images have", width,
+                gan_net_input_width(clf));
         goto done;
     }
     if (classes < 2) {
@@ -168,8 +186,13 @@ int main(int argc, char **argv)
     uint64_t n_conf = 0;
     for (uint64_t at = 0; at < o.samples; at += CHUNK) {
         const size_t rows = o.samples - at < CHUNK ? (size_t)(o.samples - at) : CHUNK;
-        if (gan_generator_sample(samples, rows, width, gen, rng) != GAN_OK ||
-            gan_net_forward(probs, classes, clf, samples, rows, width, GAN_FORWARD_LOGITS) != GAN_OK ||
+        const float *x = samples;
+        if (gen != NULL && gan_generator_sample(samples, rows, width, gen, rng) != GAN_OK)
+            x = NULL;
+        else if (gen == NULL)
+            x = gan_dataset_data(images) + at * width;
+        if (x == NULL ||
+            gan_net_forward(probs, classes, clf, x, rows, width, GAN_FORWARD_LOGITS) != GAN_OK ||
             gan_softmax(probs, probs, rows, classes) != GAN_OK) {
             fprintf(stderr, PROG ": classifying samples %llu to %llu: %s\n",
                     (unsigned long long)at, (unsigned long long)(at + rows - 1), gan_error_last());
@@ -190,8 +213,13 @@ int main(int argc, char **argv)
     }
 
     const double n = (double)o.samples;
-    printf("%llu samples of %s (seed %llu) classified by %s\n", (unsigned long long)o.samples,
-           o.generator, (unsigned long long)o.seed, o.classifier);
+    if (gen != NULL)
+        printf("%llu samples of %s (seed %llu) classified by %s\n",
+               (unsigned long long)o.samples, o.generator, (unsigned long long)o.seed,
+               o.classifier);
+    else
+        printf("the first %llu images of %s classified by %s\n", (unsigned long long)o.samples,
+               o.images, o.classifier);
     printf("confident: top class probability >= %g\n\n", o.threshold);
     printf("%-12s %8s %7s %10s\n", "class", "samples", "share", "confident");
     size_t present = 0, present_1pc = 0;
@@ -231,6 +259,7 @@ done:
     free(confident);
     gan_rng_free(rng);
     gan_generator_free(gen);
+    gan_dataset_free(images);
     gan_net_free(clf);
     return status;
 }
