@@ -1,9 +1,8 @@
 /* mnist_inference: the paper's §7.2 learned approximate inference. Given a
  * trained MNIST generator G, train an inference net E: x -> z on pairs
- * (G(z), z), z from G's prior, by least squares on z (the gradient is
- * written out by hand through the public net API: gan_net_train_forward,
- * gan_net_backward, gan_optimizer_step), then measure how well G(E(x))
- * reconstructs test digits.
+ * (G(z), z), z from G's prior, by least squares on z (the library's
+ * gan_encoder_trainer), then measure how well G(E(x)) reconstructs test
+ * digits.
  *
  *   usage: mnist_inference --generator FILE [--data DIR] [--out DIR]
  *                          [--steps N] [--hidden N] [--lr X] [--seed S]
@@ -114,6 +113,7 @@ static int parse_args(struct inf_options *o, int argc, char **argv)
 struct model {
     gan_generator *gen;
     size_t nz;
+    double prior_var; /* of one component of z */
     gan_net *e;
     gan_optimizer *opt;
     gan_rng *rng;
@@ -123,6 +123,10 @@ static int build(struct model *m, const struct inf_options *o)
 {
     TRY("loading the generator", gan_generator_load(&m->gen, o->generator));
     m->nz = gan_generator_noise_width(m->gen);
+    gan_generator_options go;
+    TRY("the generator's prior", gan_generator_get_options(&go, m->gen));
+    /* U(-s, s): s^2 / 3; N(0, s^2): s^2. */
+    m->prior_var = (double)go.noise_scale * go.noise_scale / (go.noise_kind == GAN_NOISE_UNIFORM ? 3.0 : 1.0);
     if (gan_generator_output_width(m->gen) != EXT_PIXELS) {
         fprintf(stderr, "mnist_inference: %s makes %zu values, not 784 (an MNIST generator)\n",
                 o->generator, gan_generator_output_width(m->gen));
@@ -145,51 +149,34 @@ static int build(struct model *m, const struct inf_options *o)
 /* One Adam step of E on rows fresh pairs (G(z), z): loss = the mean over
  * rows and noise components of (E(G(z)) - z)^2, so dloss/dE(x) =
  * 2 (E(x) - z) / (rows nz). Returns the loss in *loss. */
-static int train_step(double *loss, struct model *m, float *z, float *x, float *dy, size_t rows)
-{
-    const size_t nz = m->nz;
-    TRY("noise", gan_generator_noise(z, rows, nz, m->gen, m->rng));
-    TRY("G", gan_generator_forward(x, rows, EXT_PIXELS, m->gen, z, nz));
-    TRY("E forward", gan_net_train_forward(m->e, NULL, x, rows, EXT_PIXELS));
-    const float *zh;
-    size_t r, c;
-    TRY("E output", gan_net_train_output(&zh, &r, &c, m->e, 0));
-    double s = 0;
-    const float scale = 2.0f / (float)(rows * nz);
-    for (size_t i = 0; i < rows * nz; i++) {
-        const float d = zh[i] - z[i];
-        s += (double)d * d;
-        dy[i] = scale * d;
-    }
-    *loss = s / (double)(rows * nz);
-    TRY("E backward", gan_net_backward(NULL, m->e, dy, rows, nz, 0));
-    TRY("E step", gan_optimizer_step(m->opt));
-    return GAN_OK;
-}
-
 static int train_e(struct model *m, const struct inf_options *o)
 {
-    float *z = malloc(EXT_BATCH * m->nz * sizeof *z);
-    float *dy = malloc(EXT_BATCH * m->nz * sizeof *dy);
-    float *x = malloc(EXT_BATCH * EXT_PIXELS * sizeof *x);
-    int rc = z && dy && x ? GAN_OK : ext_report("training E", GAN_ENOMEM);
+    /* The library's trainer (gan.h, learned approximate inference): fresh
+     * pairs (z, G(z)) from its own rng, one Adam step of the squared error
+     * in z a step. */
+    gan_encoder_trainer *t = NULL;
+    int rc = gan_encoder_trainer_create(&t, m->e, m->opt, m->gen, EXT_BATCH, o->seed ^ 0xe4c0deull);
+    if (rc)
+        return ext_report("the encoder trainer", rc);
     double sum = 0, t0 = ext_now(), c0 = ext_cpu();
     const unsigned every = o->steps < 500 ? o->steps : 500;
     for (unsigned step = 1; step <= o->steps && rc == GAN_OK; step++) {
         double loss = 0;
-        rc = train_step(&loss, m, z, x, dy, EXT_BATCH);
+        rc = gan_encoder_trainer_step(&loss, t);
+        if (rc) {
+            ext_report("training E", rc);
+            break;
+        }
         sum += loss;
-        if (rc == GAN_OK && step % every == 0) {
-            printf("step %u/%u: squared error in z per component %.4f (the prior's variance "
-                   "is 1)  %.1f s  cpu %.1f s\n",
-                   step, o->steps, sum / every, ext_now() - t0, ext_cpu() - c0);
+        if (step % every == 0) {
+            printf("step %u/%u: squared error in z per component %.4f (predicting 0: %.4f, the "
+                   "prior's variance)  %.1f s  cpu %.1f s\n",
+                   step, o->steps, sum / every, m->prior_var, ext_now() - t0, ext_cpu() - c0);
             fflush(stdout);
             sum = 0;
         }
     }
-    free(z);
-    free(dy);
-    free(x);
+    gan_encoder_trainer_free(t);
     return rc;
 }
 
@@ -244,8 +231,8 @@ static int evaluate(struct model *m, const struct inf_options *o, const gan_data
         printf("  G(E(x)) %.2f;  G(z), z random %.2f;  nearest of %d samples of G %.2f;  "
                "nearest training digit %.2f\n",
                recon, random, G_SAMPLES, nearest_g, nearest_t);
-        printf("  E(x) of test digits: mean square %.3f per component (the prior's: 1)\n",
-               z_norm);
+        printf("  E(x) of test digits: mean square %.3f per component (the prior's: %.3f)\n",
+               z_norm, m->prior_var);
     }
     /* The picture: pairs of rows, ten test digits above their G(E(x)). */
     static float picture[2 * PAIR_ROWS * PAIR_COLS * EXT_PIXELS];

@@ -2169,6 +2169,65 @@ GAN_EXTERN int gan_generator_sample(float *out, size_t rows, size_t cols,
 
 /* ------------------------------------------------------------------------ */
 /**
+ * @defgroup gan_encoder_group Learned approximate inference
+ * @brief An encoder E: x -> z trained for a fixed generator (paper §7.2).
+ *
+ * The paper's §7.2: "learned approximate inference can be performed by
+ * training an auxiliary network to predict z given x", like the wake-sleep
+ * algorithm's recognition net but for a generator whose training is done.
+ * Every step draws rows noise vectors z from the generator's prior, makes
+ * x = G(z) (with its output scaling), and takes one optimizer step of E on
+ * the mean squared error (1/(rows k)) sum (E(x) - z)^2, k the noise width.
+ * Afterwards gan_net_forward(E) maps data to codes, and G(E(x)) is a
+ * reconstruction of x (examples/mnist_inference).
+ *
+ * Thread rules: a trainer is used by one thread at a time; the generator
+ * is only read (it may be shared), E and its optimizer are changed.
+ * @{
+ */
+/** Opaque trainer of an encoder (owns its rng and scratch). */
+typedef struct gan_encoder_trainer gan_encoder_trainer;
+/**
+ * @brief A trainer of encoder e for generator gen, rows pairs a step.
+ *
+ * e must read rows of the generator's output width and output its noise
+ * width (its last layer usually linear: codes of a uniform or normal prior
+ * are not bounded like a sigmoid's output). The scratch (rows x (noise +
+ * output + noise width) floats) is allocated here, none in the steps.
+ * @param[out] out   Receives the trainer; free it with gan_encoder_trainer_free().
+ * @param      e     The encoder (borrowed; it must outlive the trainer).
+ * @param      e_opt An optimizer bound to e (borrowed).
+ * @param      gen   The fixed generator (borrowed, only read).
+ * @param      rows  Pairs (z, G(z)) per step, > 0.
+ * @param      seed  Seed of the trainer's own rng (the noise it draws).
+ * @return #GAN_OK, #GAN_EINVAL (NULL pointers, rows 0 or too large, an
+ *         optimizer bound to another net), #GAN_ESHAPE (e's widths do not
+ *         fit the generator's), #GAN_ESTATE (e has no layers), #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_encoder_trainer_create(gan_encoder_trainer **out, gan_net *e,
+                                          gan_optimizer *e_opt, const gan_generator *gen,
+                                          size_t rows, uint64_t seed);
+/**
+ * @brief Free a trainer (not its encoder, optimizer or generator).
+ * @param t The trainer, or NULL (ignored).
+ */
+GAN_EXTERN void gan_encoder_trainer_free(gan_encoder_trainer *t);
+/**
+ * @brief One step: fresh pairs (z, G(z)), E's training forward on G(z), the
+ * squared-error gradient, E's backward and its optimizer's step.
+ * @param[out] loss The step's mean squared error per code component
+ *                  (before the update); may be NULL.
+ * @param      t    The trainer.
+ * @return #GAN_OK, #GAN_EINVAL, #GAN_ESHAPE or #GAN_ESTATE (layers were
+ *         added to e since the trainer was made), #GAN_EDIVERGED (E's
+ *         output or the updated parameters are not finite), #GAN_ENOMEM.
+ */
+GAN_EXTERN int gan_encoder_trainer_step(double *loss, gan_encoder_trainer *t);
+
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/**
  * @defgroup gan_parzen_group Parzen-window log-likelihood
  * @brief Parzen-window log-likelihood (the paper's Table 1 estimator).
  *

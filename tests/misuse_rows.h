@@ -1168,6 +1168,34 @@ R(gan_generator_noise, "rng NULL", GAN_EINVAL, "rng", NULL, WITH_GEN(gan_generat
 R(gan_generator_noise, "rows 0", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_noise(f->out, 0, G_IN, gen, f->rng)))
 R(gan_generator_noise, "cols not the noise width", GAN_ESHAPE, "cols", NULL, WITH_GEN(gan_generator_noise(f->out, 2, G_IN + 1, gen, f->rng)))
 R(gan_generator_noise, "rows x cols overflows", GAN_EINVAL, "rows", NULL, WITH_GEN(gan_generator_noise(f->out, SIZE_MAX / 2, G_IN, gen, f->rng)))
+/* An encoder E: G's output -> G's noise, its optimizer and a generator of f->g. */
+#define WITH_ENC(call)                                                   \
+    gan_generator *gen = NULL;                                           \
+    gan_net *e = NULL;                                                   \
+    gan_optimizer *eo = NULL;                                            \
+    gan_encoder_trainer *t = NULL;                                       \
+    gan_optimizer_options oo_ = GAN_OPTIMIZER_OPTIONS_INIT;              \
+    SETUP(gan_generator_create(&gen, f->g, NULL));                       \
+    SETUP(gan_net_create(&e, G_OUT));                                    \
+    SETUP(gan_net_add_dense(e, G_IN, GAN_ACT_IDENTITY));                 \
+    SETUP(gan_optimizer_create(&eo, e, &oo_));                           \
+    int rc_ = CALL(call);                                                \
+    gan_encoder_trainer_free(t);                                         \
+    gan_optimizer_free(eo);                                              \
+    gan_net_free(e);                                                     \
+    gan_generator_free(gen);                                             \
+    return rc_;
+R(gan_encoder_trainer_create, "out NULL", GAN_EINVAL, "out", NULL, WITH_ENC(gan_encoder_trainer_create(NULL, e, eo, gen, 4, 1)))
+R(gan_encoder_trainer_create, "e NULL", GAN_EINVAL, "e", NULL, WITH_ENC(gan_encoder_trainer_create(&t, NULL, eo, gen, 4, 1)))
+R(gan_encoder_trainer_create, "e_opt NULL", GAN_EINVAL, "e_opt", NULL, WITH_ENC(gan_encoder_trainer_create(&t, e, NULL, gen, 4, 1)))
+R(gan_encoder_trainer_create, "gen NULL", GAN_EINVAL, "gen", NULL, WITH_ENC(gan_encoder_trainer_create(&t, e, eo, NULL, 4, 1)))
+R(gan_encoder_trainer_create, "rows 0", GAN_EINVAL, "rows", NULL, WITH_ENC(gan_encoder_trainer_create(&t, e, eo, gen, 0, 1)))
+R(gan_encoder_trainer_create, "rows SIZE_MAX", GAN_EINVAL, "rows", NULL, WITH_ENC(gan_encoder_trainer_create(&t, e, eo, gen, SIZE_MAX, 1)))
+R(gan_encoder_trainer_create, "e_opt bound to another net", GAN_EINVAL, "e_opt", NULL, WITH_ENC(gan_encoder_trainer_create(&t, e, f->g_opt, gen, 4, 1)))
+R(gan_encoder_trainer_create, "e outputs 1, not the noise width", GAN_ESHAPE, "noise", NULL, WITH_ENC(gan_encoder_trainer_create(&t, f->d, f->d_opt, gen, 4, 1)))
+R(gan_encoder_trainer_create, "e reads G's noise, not its output", GAN_ESHAPE, "output", NULL, WITH_ENC(gan_encoder_trainer_create(&t, f->g, f->g_opt, gen, 4, 1)))
+R(gan_encoder_trainer_step, "t NULL", GAN_EINVAL, "t", NULL, return CALL(gan_encoder_trainer_step(NULL, NULL));)
+R(gan_encoder_trainer_free, "NULL", GAN_OK, NULL, NULL, CALLV(gan_encoder_trainer_free(NULL));)
 R(gan_generator_forward, "out NULL", GAN_EINVAL, "out", NULL, WITH_GEN(gan_generator_forward(NULL, 2, G_OUT, gen, f->z, G_IN)))
 R(gan_generator_forward, "gen NULL", GAN_EINVAL, "gen", NULL, return CALL(gan_generator_forward(f->out, 2, G_OUT, NULL, f->z, G_IN));)
 R(gan_generator_forward, "z NULL", GAN_EINVAL, "z", NULL, WITH_GEN(gan_generator_forward(f->out, 2, G_OUT, gen, NULL, G_IN)))

@@ -114,6 +114,7 @@ class gan_dataset(_Opaque): pass
 class gan_session(_Opaque): pass
 class gan_parzen(_Opaque): pass
 class gan_generator(_Opaque): pass
+class gan_encoder_trainer(_Opaque): pass
 
 
 class gan_layer_info(Structure):
@@ -196,6 +197,7 @@ P = POINTER
 f32p, f64p, i32p, i64p, u64p, szp = P(c_float), P(c_double), P(c_int32), P(c_int64), P(c_uint64), P(c_size_t)
 rngp, netp, optp, dsp, sesp, parp = P(gan_rng), P(gan_net), P(gan_optimizer), P(gan_dataset), P(gan_session), P(gan_parzen)
 genp = P(gan_generator)
+encp = P(gan_encoder_trainer)
 toyp = P(gan_toy_options)
 sz, u64, i64, f32, f64, cint, cuint = c_size_t, c_uint64, c_int64, c_float, c_double, c_int, c_uint
 
@@ -342,6 +344,10 @@ FUNCTIONS = {
     "gan_generator_noise": (cint, [f32p, sz, sz, genp, rngp]),
     "gan_generator_forward": (cint, [f32p, sz, sz, genp, f32p, sz]),
     "gan_generator_sample": (cint, [f32p, sz, sz, genp, rngp]),
+    # encoder (learned approximate inference)
+    "gan_encoder_trainer_create": (cint, [P(encp), netp, optp, genp, sz, u64]),
+    "gan_encoder_trainer_free": (None, [encp]),
+    "gan_encoder_trainer_step": (cint, [f64p, encp]),
     # parzen
     "gan_parzen_create": (cint, [P(parp), f32p, sz, sz]),
     "gan_parzen_free": (None, [parp]),
