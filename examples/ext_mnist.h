@@ -14,6 +14,7 @@
 #include <gan.h>
 
 #include "args.h"
+#include "run_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -43,22 +44,6 @@ static inline int ext_report(const char *what, int rc)
         if (rc_ != GAN_OK)                  \
             return ext_report((what), rc_); \
     } while (0)
-
-static inline double ext_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU time of the whole process: on a shared machine it measures the work
- * better than the wall clock. */
-static inline double ext_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The options every extension example has. */
 struct ext_options {
@@ -206,29 +191,16 @@ static inline int ext_prepare_out(const struct ext_options *o)
     return 0;
 }
 
-/* dir/name, or dir/name.gz when only that exists. */
-static inline void ext_idx_path(char *out, size_t size, const char *dir, const char *name)
-{
-    struct stat st;
-    snprintf(out, size, "%s/%s", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s.gz", dir, name);
-    if (stat(out, &st) == 0)
-        return;
-    snprintf(out, size, "%s/%s", dir, name);
-}
-
 /* The 60,000 training and 10,000 test images (labels kept, values in [0, 1]). */
 static inline int ext_load_mnist(gan_dataset **train, gan_dataset **test, const char *dir)
 {
     char img[1024], lab[1024];
-    ext_idx_path(img, sizeof img, dir, "train-images-idx3-ubyte");
-    ext_idx_path(lab, sizeof lab, dir, "train-labels-idx1-ubyte");
+    idx_path(img, sizeof img, dir, "train-images-idx3-ubyte");
+    idx_path(lab, sizeof lab, dir, "train-labels-idx1-ubyte");
     TRY("loading the MNIST training set (--data names the folder of the IDX files)",
         gan_dataset_load_idx(train, img, lab));
-    ext_idx_path(img, sizeof img, dir, "t10k-images-idx3-ubyte");
-    ext_idx_path(lab, sizeof lab, dir, "t10k-labels-idx1-ubyte");
+    idx_path(img, sizeof img, dir, "t10k-images-idx3-ubyte");
+    idx_path(lab, sizeof lab, dir, "t10k-labels-idx1-ubyte");
     TRY("loading the MNIST test set", gan_dataset_load_idx(test, img, lab));
     return GAN_OK;
 }
@@ -410,9 +382,9 @@ static inline int ext_train(struct ext_gan *m, const struct ext_options *o)
     double total = 0, total_cpu = 0;
     while (gan_session_epoch(m->s) < o->epochs) {
         struct ext_epoch_sums es = {0};
-        const double t0 = ext_now(), c0 = ext_cpu();
+        const double t0 = now_seconds(), c0 = cpu_seconds();
         TRY("training", gan_session_train_epochs(m->s, 1, ext_on_progress, &es));
-        const double dt = ext_now() - t0, dc = ext_cpu() - c0;
+        const double dt = now_seconds() - t0, dc = cpu_seconds() - c0;
         total += dt;
         total_cpu += dc;
         const double n = es.n ? (double)es.n : 1.0;

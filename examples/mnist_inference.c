@@ -158,7 +158,7 @@ static int train_e(struct model *m, const struct inf_options *o)
     int rc = gan_encoder_trainer_create(&t, m->e, m->opt, m->gen, EXT_BATCH, o->seed ^ 0xe4c0deull);
     if (rc)
         return ext_report("the encoder trainer", rc);
-    double sum = 0, t0 = ext_now(), c0 = ext_cpu();
+    double sum = 0, t0 = now_seconds(), c0 = cpu_seconds();
     const unsigned every = o->steps < 500 ? o->steps : 500;
     for (unsigned step = 1; step <= o->steps && rc == GAN_OK; step++) {
         double loss = 0;
@@ -171,7 +171,7 @@ static int train_e(struct model *m, const struct inf_options *o)
         if (step % every == 0) {
             printf("step %u/%u: squared error in z per component %.4f (predicting 0: %.4f, the "
                    "prior's variance)  %.1f s  cpu %.1f s\n",
-                   step, o->steps, sum / every, m->prior_var, ext_now() - t0, ext_cpu() - c0);
+                   step, o->steps, sum / every, m->prior_var, now_seconds() - t0, cpu_seconds() - c0);
             fflush(stdout);
             sum = 0;
         }

@@ -186,10 +186,10 @@ static int run(struct ext_gan *m, const struct inpaint_options *o, const gan_dat
     static float picture[PICTURE_ROWS * (1 + PICTURE_COMPLETIONS) * EXT_PIXELS];
     TRY("training", ext_train(m, &o->c));
     struct scores sc;
-    const double t0 = ext_now();
+    const double t0 = now_seconds();
     TRY("completing", complete(&sc, m, o, train, test, picture));
     printf("inpainting the bottom half of test[0:%zu], %zu completions each (%.1f s):\n",
-           o->n_eval, o->k, ext_now() - t0);
+           o->n_eval, o->k, now_seconds() - t0);
     printf("  mean squared error per hidden pixel: best of %zu completions %.4f, their mean "
            "%.4f\n",
            o->k, sc.best, sc.mean);

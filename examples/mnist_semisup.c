@@ -312,11 +312,11 @@ static int run(const struct semi_options *o, const gan_net *fnet, const gan_data
     double *err_f = malloc(o->subsets * sizeof *err_f), *err_p = malloc(o->subsets * sizeof *err_p);
     gan_rng *rng = NULL;
     int rc = tf && lf && lx && ly && perm && err_f && err_p ? GAN_OK : GAN_ENOMEM;
-    const double t0 = ext_now();
+    const double t0 = now_seconds();
     if (rc == GAN_OK)
         rc = features_of(tf, fnet, gan_dataset_data(test), nt);
     if (rc == GAN_OK) {
-        printf("features of %zu test digits: %zu wide (%.1f s)\n", nt, width, ext_now() - t0);
+        printf("features of %zu test digits: %zu wide (%.1f s)\n", nt, width, now_seconds() - t0);
         rc = gan_rng_create(&rng, o->seed);
     }
     const size_t ntrain = gan_dataset_rows(train);
