@@ -23,7 +23,7 @@ typedef struct gan__layer {
     size_t cols;     /* pre-activation columns: dense units, maxout
                         units * pieces, dropout in, image layers out */
     float keep;      /* dropout */
-    float slope;     /* leaky ReLU (dense, activation; 0 elsewhere) */
+    float slope;     /* leaky ReLU (dense, conv2d, deconv2d, activation; 0 elsewhere) */
     size_t poff, np; /* offset of W in the flat parameters, count of W + b */
     size_t nw;       /* count of W (b follows it: np - nw values) */
     size_t fan_in, fan_out; /* of the initialisations */
