@@ -15,6 +15,7 @@
  *                [--g-lr X] [--d-lr X] [--beta1 X] [--k N]
  *                [--average-decay X] [--real-label X]
  *                [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]
+ *                [--g-momentum X] [--d-momentum X]
  *
  * --recipe paper (the default) is the original code's recipe; --recipe fast
  * adds a moving average of G (docs/reproducing.md). The options after --recipe override
@@ -77,6 +78,7 @@ struct options {
     int normal_noise;    /* --noise: -1 the recipe's, 0 uniform, 1 normal */
     double g_lr, d_lr, beta1, average_decay, real_label, lr_decay;
     unsigned momentum_epochs; /* --momentum-epochs: 0 the recipe's */
+    double g_momentum, d_momentum; /* --g-momentum, --d-momentum: NAN the recipe's */
 };
 
 /* What a recipe sets; docs/reproducing.md describes both. */
@@ -90,16 +92,17 @@ struct recipe {
     int normal_noise;     /* z ~ N(0, 1) instead of U(-sqrt 3, sqrt 3) */
     float lr_decay;       /* SGD: lr /= lr_decay after every step */
     unsigned momentum_epochs; /* SGD: momentum 0.5 -> 0.7 over epochs 1..N */
+    float g_momentum, d_momentum; /* SGD: a constant momentum; NAN: that schedule */
 };
 
 /* The original code's recipe (docs/paper.md §2). */
-static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0, 1.000004f, 250};
+static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN};
 /* The original recipe with a moving average of G over about the last
  * 10,000 iterations (Yazici et al. 2019), which is what is evaluated and
  * saved: the change that helped, of those tried (Adam with beta1 0.5,
  * separate learning rates, label smoothing, max-norm on D, faster
  * schedules, a shorter average: docs/reproducing.md). */
-static const struct recipe FAST = {0, 0.1f, 0.1f, 0.5f, 0.9999f, 1.0f, 1, 0, 1.000004f, 250};
+static const struct recipe FAST = {0, 0.1f, 0.1f, 0.5f, 0.9999f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN};
 
 struct model {
     struct recipe recipe;
@@ -150,6 +153,7 @@ static void usage(FILE *fp)
             "             [--recipe paper|fast] [--opt sgd|adam] [--g-lr X] [--d-lr X]\n"
             "             [--beta1 X] [--k N] [--average-decay X] [--real-label X]\n"
             "             [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]\n"
+            "             [--g-momentum X] [--d-momentum X]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
             "          --grid-every 10 --threads 0\n"
@@ -169,8 +173,9 @@ static void usage(FILE *fp)
             "          evaluated and saved (docs/reproducing.md).\n"
             "--opt, --g-lr, --d-lr, --beta1, --k (alternating order only), --average-decay\n"
             "          (0: off), --real-label (1: off), --noise, --lr-decay and\n"
-            "          --momentum-epochs (SGD): override one part of the recipe. A resumed\n"
-            "          run needs the options it was started with.\n");
+            "          --momentum-epochs, --g-momentum, --d-momentum (SGD: a constant\n"
+            "          momentum in (-0.99, 0.99) for that optimizer): override one part of\n"
+            "          the recipe. A resumed run needs the options it was started with.\n");
 }
 
 /* 0: run; 1: --help was printed; -1: bad command line (message printed). */
@@ -200,6 +205,7 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->normal_noise = -1;
     o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = o->lr_decay = NAN;
     o->momentum_epochs = 0;
+    o->g_momentum = o->d_momentum = NAN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
@@ -221,7 +227,8 @@ static int parse_args(struct options *o, int argc, char **argv)
                           strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0 ||
                           strcmp(a, "--beta1") == 0 || strcmp(a, "--average-decay") == 0 ||
                           strcmp(a, "--real-label") == 0 || strcmp(a, "--lr-decay") == 0 ||
-                          strcmp(a, "--momentum-epochs") == 0;
+                          strcmp(a, "--momentum-epochs") == 0 ||
+                          strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0;
         if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
             usage(stderr);
@@ -265,6 +272,9 @@ static int parse_args(struct options *o, int argc, char **argv)
             bad = args_double(&o->lr_decay, prog, a, v, 1.0, 2.0);
         } else if (strcmp(a, "--momentum-epochs") == 0) {
             bad = args_unsigned(&o->momentum_epochs, prog, a, v, 1, 100000);
+        } else if (strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0) {
+            bad = args_double(a[2] == 'g' ? &o->g_momentum : &o->d_momentum, prog, a, v, -0.99,
+                              0.99);
         } else if (strcmp(a, "--k") == 0) {
             bad = args_unsigned(&o->k, prog, a, v, 1, 100);
         } else if (strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0) {
@@ -348,6 +358,10 @@ static struct recipe resolve_recipe(const struct options *o)
         r.lr_decay = (float)o->lr_decay;
     if (o->momentum_epochs)
         r.momentum_epochs = o->momentum_epochs;
+    if (!isnan(o->g_momentum))
+        r.g_momentum = (float)o->g_momentum;
+    if (!isnan(o->d_momentum))
+        r.d_momentum = (float)o->d_momentum;
     return r;
 }
 
@@ -431,11 +445,16 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
         oo.momentum_start_epoch = 1;
         oo.momentum_saturate_epoch = re->momentum_epochs;
     }
-    oo.learning_rate = re->g_lr;
-    TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &oo));
-    oo.learning_rate = re->d_lr;
-    oo.max_norm = o->d_max_norm;
-    TRY("D optimizer", gan_optimizer_create(&m->d_opt, m->d, &oo));
+    gan_optimizer_options go = oo, dopts = oo;
+    if (!re->adam && !isnan(re->g_momentum))
+        go.momentum = go.momentum_final = re->g_momentum;
+    if (!re->adam && !isnan(re->d_momentum))
+        dopts.momentum = dopts.momentum_final = re->d_momentum;
+    go.learning_rate = re->g_lr;
+    TRY("G optimizer", gan_optimizer_create(&m->g_opt, m->g, &go));
+    dopts.learning_rate = re->d_lr;
+    dopts.max_norm = o->d_max_norm;
+    TRY("D optimizer", gan_optimizer_create(&m->d_opt, m->d, &dopts));
 
     gan_session_options so = GAN_SESSION_OPTIONS_INIT;
     so.batch_size = BATCH;
@@ -725,12 +744,22 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
            gan_version_string(), gan_blas_info(),
            o->order == GAN_ORDER_ALTERNATING ? "alternating" : "simultaneous", o->seed, o->epochs,
            o->eval_every);
-    char opt[96];
+    char opt[160], mom[2][40];
+    for (int i = 0; i < 2; i++) {
+        const float mu = i == 0 ? re->g_momentum : re->d_momentum;
+        if (isnan(mu))
+            snprintf(mom[i], sizeof mom[i], "0.5-0.7 over %u epochs", re->momentum_epochs);
+        else
+            snprintf(mom[i], sizeof mom[i], "%g", (double)mu);
+    }
     if (re->adam)
         snprintf(opt, sizeof opt, "Adam (beta1 %g)", (double)re->beta1);
+    else if (strcmp(mom[0], mom[1]) == 0)
+        snprintf(opt, sizeof opt, "SGD (lr / %.7g per step, momentum %s)", (double)re->lr_decay,
+                 mom[0]);
     else
-        snprintf(opt, sizeof opt, "SGD (lr / %.7g per step, momentum 0.5-0.7 over %u epochs)",
-                 (double)re->lr_decay, re->momentum_epochs);
+        snprintf(opt, sizeof opt, "SGD (lr / %.7g per step, momentum G %s, D %s)",
+                 (double)re->lr_decay, mom[0], mom[1]);
     printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, z %s\n",
            o->fast ? "fast" : "paper", opt, (double)re->g_lr, (double)re->d_lr, re->k,
            (double)re->average_decay, (double)re->real_label,

@@ -842,8 +842,10 @@ typedef struct gan_optimizer_options {
     float learning_rate;       /**< > 0 */
     float lr_decay;            /**< lr /= lr_decay after every step; >= 1 */
     float lr_min;              /**< floor of the decayed lr; >= 0 */
-    float momentum;            /**< SGD: momentum at momentum_start_epoch, [0,1) */
-    float momentum_final;      /**< SGD: momentum from momentum_saturate_epoch on */
+    float momentum;            /**< SGD: momentum at momentum_start_epoch, in (-1, 1);
+                                    negative values (Gidel et al. 2019) damp
+                                    the oscillation of alternating updates */
+    float momentum_final;      /**< SGD: momentum from momentum_saturate_epoch on, (-1, 1) */
     uint32_t momentum_start_epoch;    /**< 1-based epochs of the linear ramp */
     uint32_t momentum_saturate_epoch; /**< >= momentum_start_epoch */
     float beta1;               /**< Adam, [0,1) */

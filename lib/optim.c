@@ -47,10 +47,12 @@ static int check_options(const gan_optimizer_options *o)
         return gan__error(GAN_EINVAL, "%s: opts->lr_decay must be finite and >= 1", fn);
     if (!(o->lr_min >= 0.0f) || !isfinite(o->lr_min))
         return gan__error(GAN_EINVAL, "%s: opts->lr_min must be finite and >= 0", fn);
-    if (!(o->momentum >= 0.0f && o->momentum < 1.0f))
-        return gan__error(GAN_EINVAL, "%s: opts->momentum must be in [0, 1)", fn);
-    if (!(o->momentum_final >= 0.0f && o->momentum_final < 1.0f))
-        return gan__error(GAN_EINVAL, "%s: opts->momentum_final must be in [0, 1)", fn);
+    /* Negative momentum (Gidel et al. 2019) is allowed: it damps the
+     * oscillation of alternating game updates. */
+    if (!(o->momentum > -1.0f && o->momentum < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->momentum must be in (-1, 1)", fn);
+    if (!(o->momentum_final > -1.0f && o->momentum_final < 1.0f))
+        return gan__error(GAN_EINVAL, "%s: opts->momentum_final must be in (-1, 1)", fn);
     if (o->momentum_start_epoch < 1)
         return gan__error(GAN_EINVAL, "%s: opts->momentum_start_epoch must be >= 1", fn);
     if (o->momentum_saturate_epoch < o->momentum_start_epoch)

@@ -183,8 +183,8 @@ static void test_options(void **state)
             {"learning_rate", 0, INFINITY},
             {"lr_decay", 1, 0.999f},    {"lr_decay", 1, 0.0f},     {"lr_decay", 1, NAN},
             {"lr_min", 2, -1e-6f},      {"lr_min", 2, NAN},
-            {"momentum", 3, -0.1f},     {"momentum", 3, 1.0f},     {"momentum", 3, NAN},
-            {"momentum_final", 4, 1.0f}, {"momentum_final", 4, -0.5f},
+            {"momentum", 3, -1.0f},     {"momentum", 3, 1.0f},     {"momentum", 3, NAN},
+            {"momentum_final", 4, 1.0f}, {"momentum_final", 4, -1.5f},
             {"momentum_final", 4, NAN},
             {"beta1", 5, 1.0f},         {"beta1", 5, -0.1f},       {"beta1", 5, NAN},
             {"beta2", 6, 1.0f},         {"beta2", 6, -0.1f},       {"beta2", 6, NAN},
@@ -395,6 +395,12 @@ static void test_against_reference(void **state)
     run_against_ref(&o, 1, "sgd, decay, floor, ramp");
     o.max_norm = 0.8f;
     run_against_ref(&o, 2, "sgd, max-norm");
+    o.max_norm = 0.0f;
+    o.momentum = -0.5f; /* negative momentum, ramping through 0 */
+    o.momentum_final = 0.3f;
+    run_against_ref(&o, 5, "sgd, negative momentum");
+    o.momentum = o.momentum_final = -0.9f;
+    run_against_ref(&o, 6, "sgd, momentum -0.9");
     o.kind = GAN_OPT_ADAM;
     o.max_norm = 0.0f;
     o.learning_rate = 0.05f;

@@ -111,6 +111,44 @@ static void test_follows_momentum_sgd(void **state)
     rig_free(&r);
 }
 
+/* Negative momentum: the velocity scale changes sign every step, so
+ * each fused step folds it back in; still v = mu v - lr g. */
+static void test_follows_negative_momentum(void **state)
+{
+    (void)state;
+    rig r;
+    rig_make(&r, 3, -0.5f, -0.5f);
+    const size_t np = gan_net_num_params(r.net);
+    float *g = malloc(np * sizeof *g), *p0 = net_params(r.net);
+    double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
+    assert_non_null(g);
+    assert_non_null(theta);
+    assert_non_null(v);
+    for (size_t k = 0; k < np; k++)
+        theta[k] = p0[k];
+    for (int s = 0; s < 30; s++) {
+        const double mu = gan_optimizer_momentum(r.opt), lr = gan_optimizer_learning_rate(r.opt);
+        assert_true(mu == -0.5);
+        step(&r, s % 5 != 4, g);
+        for (size_t k = 0; k < np; k++) {
+            v[k] = mu * v[k] - lr * g[k];
+            theta[k] += v[k];
+        }
+        float *p = net_params(r.net);
+        for (size_t k = 0; k < np; k++)
+            if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
+                print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
+                fail();
+            }
+        free(p);
+    }
+    free(g);
+    free(p0);
+    free(theta);
+    free(v);
+    rig_free(&r);
+}
+
 /* A state taken between fused steps restores an optimizer that continues
  * exactly like the original. */
 static void test_state_keeps_scale(void **state)
@@ -187,6 +225,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follows_momentum_sgd),
+        cmocka_unit_test(test_follows_negative_momentum),
         cmocka_unit_test(test_state_keeps_scale),
         cmocka_unit_test(test_loads_format_1),
     };
