@@ -15,7 +15,7 @@
  *                [--g-lr X] [--d-lr X] [--beta1 X] [--k N]
  *                [--average-decay X] [--real-label X]
  *                [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]
- *                [--g-momentum X] [--d-momentum X]
+ *                [--g-momentum X] [--d-momentum X] [--r1 GAMMA]
  *
  * --recipe paper (the default) is the original code's recipe; --recipe fast
  * adds a moving average of G (docs/reproducing.md). The options after --recipe override
@@ -79,6 +79,7 @@ struct options {
     double g_lr, d_lr, beta1, average_decay, real_label, lr_decay;
     unsigned momentum_epochs; /* --momentum-epochs: 0 the recipe's */
     double g_momentum, d_momentum; /* --g-momentum, --d-momentum: NAN the recipe's */
+    double r1;                     /* --r1: NAN the recipe's */
 };
 
 /* What a recipe sets; docs/reproducing.md describes both. */
@@ -93,16 +94,17 @@ struct recipe {
     float lr_decay;       /* SGD: lr /= lr_decay after every step */
     unsigned momentum_epochs; /* SGD: momentum 0.5 -> 0.7 over epochs 1..N */
     float g_momentum, d_momentum; /* SGD: a constant momentum; NAN: that schedule */
+    float r1;             /* D's R1 penalty weight gamma (0: off) */
 };
 
 /* The original code's recipe (docs/paper.md §2). */
-static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN};
+static const struct recipe PAPER = {0, 0.1f, 0.1f, 0.5f, 0.0f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN, 0.0f};
 /* The original recipe with a moving average of G over about the last
  * 10,000 iterations (Yazici et al. 2019), which is what is evaluated and
  * saved: the change that helped, of those tried (Adam with beta1 0.5,
  * separate learning rates, label smoothing, max-norm on D, faster
  * schedules, a shorter average: docs/reproducing.md). */
-static const struct recipe FAST = {0, 0.1f, 0.1f, 0.5f, 0.9999f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN};
+static const struct recipe FAST = {0, 0.1f, 0.1f, 0.5f, 0.9999f, 1.0f, 1, 0, 1.000004f, 250, NAN, NAN, 0.0f};
 
 struct model {
     struct recipe recipe;
@@ -153,7 +155,7 @@ static void usage(FILE *fp)
             "             [--recipe paper|fast] [--opt sgd|adam] [--g-lr X] [--d-lr X]\n"
             "             [--beta1 X] [--k N] [--average-decay X] [--real-label X]\n"
             "             [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]\n"
-            "             [--g-momentum X] [--d-momentum X]\n"
+            "             [--g-momentum X] [--d-momentum X] [--r1 GAMMA]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
             "          --grid-every 10 --threads 0\n"
@@ -172,10 +174,11 @@ static void usage(FILE *fp)
             "--recipe fast: the same with a moving average of G (decay 0.9999), which is\n"
             "          evaluated and saved (docs/reproducing.md).\n"
             "--opt, --g-lr, --d-lr, --beta1, --k (alternating order only), --average-decay\n"
-            "          (0: off), --real-label (1: off), --noise, --lr-decay and\n"
+            "          (0: off), --real-label (1: off), --noise, --lr-decay,\n"
             "          --momentum-epochs, --g-momentum, --d-momentum (SGD: a constant\n"
-            "          momentum in (-0.99, 0.99) for that optimizer): override one part of\n"
-            "          the recipe. A resumed run needs the options it was started with.\n");
+            "          momentum in (-0.99, 0.99) for that optimizer) and --r1 (D's R1\n"
+            "          penalty weight, 0: off): override one part of the recipe. A resumed\n"
+            "          run needs the options it was started with.\n");
 }
 
 /* 0: run; 1: --help was printed; -1: bad command line (message printed). */
@@ -205,7 +208,7 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->normal_noise = -1;
     o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = o->lr_decay = NAN;
     o->momentum_epochs = 0;
-    o->g_momentum = o->d_momentum = NAN;
+    o->g_momentum = o->d_momentum = o->r1 = NAN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
@@ -228,7 +231,8 @@ static int parse_args(struct options *o, int argc, char **argv)
                           strcmp(a, "--beta1") == 0 || strcmp(a, "--average-decay") == 0 ||
                           strcmp(a, "--real-label") == 0 || strcmp(a, "--lr-decay") == 0 ||
                           strcmp(a, "--momentum-epochs") == 0 ||
-                          strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0;
+                          strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0 ||
+                          strcmp(a, "--r1") == 0;
         if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
             usage(stderr);
@@ -275,6 +279,8 @@ static int parse_args(struct options *o, int argc, char **argv)
         } else if (strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0) {
             bad = args_double(a[2] == 'g' ? &o->g_momentum : &o->d_momentum, prog, a, v, -0.99,
                               0.99);
+        } else if (strcmp(a, "--r1") == 0) {
+            bad = args_double(&o->r1, prog, a, v, 0.0, 1e6);
         } else if (strcmp(a, "--k") == 0) {
             bad = args_unsigned(&o->k, prog, a, v, 1, 100);
         } else if (strcmp(a, "--g-lr") == 0 || strcmp(a, "--d-lr") == 0) {
@@ -362,6 +368,8 @@ static struct recipe resolve_recipe(const struct options *o)
         r.g_momentum = (float)o->g_momentum;
     if (!isnan(o->d_momentum))
         r.d_momentum = (float)o->d_momentum;
+    if (!isnan(o->r1))
+        r.r1 = (float)o->r1;
     return r;
 }
 
@@ -464,6 +472,7 @@ static int build_model(struct model *m, struct data *dd, const struct options *o
     so.noise_scale = re->normal_noise ? 1.0f : sqrtf(3.0f);
     so.g_average_decay = re->average_decay;
     so.real_label = re->real_label;
+    so.d_r1_gamma = re->r1;
     so.noise_width = NOISE_WIDTH;
     so.seed = o->seed;
     so.update_order = o->order;
@@ -760,9 +769,9 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     else
         snprintf(opt, sizeof opt, "SGD (lr / %.7g per step, momentum G %s, D %s)",
                  (double)re->lr_decay, mom[0], mom[1]);
-    printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, z %s\n",
+    printf("recipe %s: %s, lr G %g D %g, k %u, average of G %g, real label %g, R1 %g, z %s\n",
            o->fast ? "fast" : "paper", opt, (double)re->g_lr, (double)re->d_lr, re->k,
-           (double)re->average_decay, (double)re->real_label,
+           (double)re->average_decay, (double)re->real_label, (double)re->r1,
            re->normal_noise ? "N(0, 1)" : "U(-sqrt 3, sqrt 3)");
     fflush(stdout);
 

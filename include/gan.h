@@ -1768,15 +1768,33 @@ typedef struct gan_session_options {
                               rows). Sample with gan_session_sample_cond();
                               save a conditional G with gan_net_save()
                               (generator files hold unconditional ones). */
+    /* Version 3 field. */
+    float d_r1_gamma;      /**< 0: off (the default). Above 0: every D step
+                              adds the R1 penalty (gamma / 2) mean_i
+                              |grad_x a(x_i)|^2 over the real rows to D's
+                              loss, a = D's logit under the step's dropout
+                              masks (Mescheder et al. 2018; it steadies the
+                              alternating order). Its parameter gradient is
+                              a central difference of D's gradient along
+                              grad_x a (one more forward and backward of the
+                              real rows): exact for piecewise-linear nets
+                              (ReLU, leaky ReLU, maxout, dropout, pooling,
+                              convolutions) while no unit changes piece
+                              within the small step, second-order accurate
+                              otherwise. D must not hold batch
+                              normalisation (#GAN_EUNSUPPORTED). The
+                              reported D loss includes the penalty. With a
+                              condition, grad_x covers its columns too. */
 } gan_session_options;
 
 /** Current version of #gan_session_options (2 added g_average_decay,
- * real_label and cond_width; version 1 is still accepted). */
-#define GAN_SESSION_OPTIONS_VERSION 2
+ * real_label and cond_width, 3 added d_r1_gamma; versions 1 and 2 are
+ * still accepted). */
+#define GAN_SESSION_OPTIONS_VERSION 3
 /** Initialiser of #gan_session_options with the defaults. */
 #define GAN_SESSION_OPTIONS_INIT \
     { GAN_SESSION_OPTIONS_VERSION, 100, 1, GAN_G_LOSS_NON_SATURATING, \
-      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0, 0.0f, 1.0f, 0 }
+      GAN_NOISE_UNIFORM, 1.0f, 100, 0, GAN_ORDER_ALTERNATING, 0, 0, 0.0f, 1.0f, 0, 0.0f }
 
 /** Statistics of one training iteration. */
 typedef struct gan_stats {

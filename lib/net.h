@@ -31,6 +31,16 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
                                 size_t rows1, const float *x2, size_t rows2, size_t cols,
                                 const char *fn);
 
+/* A training forward on x1 then x2 (rows rows each, the net's input width)
+ * with the dropout masks of the last training forward's first part: each
+ * part gets that part's mask rows [0, rows). Both parts then see the same
+ * function of their input, which the R1 penalty's difference along the
+ * input gradient needs (update.c). The last forward's first part must have
+ * had at least rows rows; nets with batch normalisation are refused
+ * (GAN_EUNSUPPORTED: a pass changes its statistics). */
+int gan__net_train_forward_same_masks(gan_net *net, gan__pool *pool, const float *x1,
+                                      const float *x2, size_t rows, const char *fn);
+
 /* The last training forward's output (rows x output width), its
  * pre-activations when logits is set and the last layer is dense; NULL
  * when there is none. */

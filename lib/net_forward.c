@@ -350,6 +350,12 @@ static void draw_mask(float *mask, size_t n, float keep, gan_rng *rng)
     }
 }
 
+/* The layers of a training forward on the rows in net->input. reuse_masks:
+ * instead of drawing, every dropout layer gives each part the mask rows
+ * [0, split) of the last forward (see gan__net_train_forward_same_masks). */
+static void forward_layers(gan_net *net, gan__pool *pool, gan_rng *rng, size_t rows,
+                           size_t split, int reuse_masks);
+
 int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, const float *x1,
                                 size_t rows1, const float *x2, size_t rows2, size_t cols,
                                 const char *fn)
@@ -367,9 +373,37 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
     memcpy(net->input, x1, rows1 * cols * sizeof *x1);
     if (rows2 > 0)
         memcpy(net->input + rows1 * cols, x2, rows2 * cols * sizeof *x2);
-    const float *cur = net->input;
     /* Two parts only when both hold rows. */
-    const size_t split = rows1 > 0 && rows2 > 0 ? rows1 : rows;
+    forward_layers(net, pool, rng, rows, rows1 > 0 && rows2 > 0 ? rows1 : rows, 0);
+    return GAN_OK;
+}
+
+int gan__net_train_forward_same_masks(gan_net *net, gan__pool *pool, const float *x1,
+                                      const float *x2, size_t rows, const char *fn)
+{
+    const size_t cols = net->input_width;
+    if (rows == 0 || net->last_rows == 0 || net->layers_changed || net->last_split < rows ||
+        net->rows_cap < 2 * rows)
+        return gan__error(GAN_ESTATE,
+                          "%s: a forward with the same masks needs a last forward whose first part "
+                          "has at least %zu rows",
+                          fn, rows);
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].kind == GAN_LAYER_BATCHNORM)
+            return gan__error(GAN_EUNSUPPORTED,
+                              "%s: layer %zu is batch normalisation, whose batch statistics a "
+                              "second pass would change",
+                              fn, i);
+    memcpy(net->input, x1, rows * cols * sizeof *x1);
+    memcpy(net->input + rows * cols, x2, rows * cols * sizeof *x2);
+    forward_layers(net, pool, NULL, 2 * rows, rows, 1);
+    return GAN_OK;
+}
+
+static void forward_layers(gan_net *net, gan__pool *pool, gan_rng *rng, size_t rows,
+                           size_t split, int reuse_masks)
+{
+    const float *cur = net->input;
     for (size_t i = 0; i < net->n_layers; i++) {
         gan__layer *l = &net->layers[i];
         const float *w = l->np ? net->params + l->poff : NULL;
@@ -426,7 +460,10 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
         default:
             /* Masks are drawn in order on the caller so they do not depend
              * on the thread count. */
-            draw_mask(l->mask, rows * l->in, l->keep, rng);
+            if (!reuse_masks)
+                draw_mask(l->mask, rows * l->in, l->keep, rng);
+            else
+                memcpy(l->mask + split * l->in, l->mask, (rows - split) * l->in * sizeof *l->mask);
             j.x = cur;
             j.mask = l->mask;
             j.cols = l->in;
@@ -438,7 +475,6 @@ int gan__net_train_forward_pair(gan_net *net, gan__pool *pool, gan_rng *rng, con
     net->last_rows = rows;
     net->last_split = split;
     net->layers_changed = 0;
-    return GAN_OK;
 }
 
 /* Without a session the loops run on the calling thread. */

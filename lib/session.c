@@ -21,18 +21,30 @@
  * A snapshot costs about one iteration's time for the paper's model. */
 #define SNAPSHOT_INTERVAL 500u
 
-/* A version-1 gan_session_options ends before the version-2 fields. */
-#define OPTIONS_V1_SIZE offsetof(gan_session_options, g_average_decay)
+/* The size of an older version's gan_session_options: version 1 ends
+ * before the version-2 fields, version 2 before the version-3 one. 0 for
+ * the current version and unknown ones. */
+static size_t options_size(unsigned version)
+{
+    switch (version) {
+    case 1:
+        return offsetof(gan_session_options, g_average_decay);
+    case 2:
+        return offsetof(gan_session_options, d_r1_gamma);
+    default:
+        return 0;
+    }
+}
 
 int gan_session_options_init(gan_session_options *opts, unsigned int version)
 {
     static const char fn[] = "gan_session_options_init";
     GAN_CHECK_NULL(fn, opts);
     const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
-    if (version == 1) {
+    if (options_size(version) > 0) {
         /* An older caller's struct is shorter: fill only its fields. */
-        memcpy(opts, &init, OPTIONS_V1_SIZE);
-        opts->version = 1;
+        memcpy(opts, &init, options_size(version));
+        opts->version = version;
     } else if (version == GAN_SESSION_OPTIONS_VERSION) {
         *opts = init;
     } else {
@@ -45,10 +57,10 @@ int gan_session_options_init(gan_session_options *opts, unsigned int version)
 int gan__session_options_read(gan_session_options *o, const gan_session_options *opts,
                               const char *fn)
 {
-    if (opts->version == 1) {
+    if (options_size(opts->version) > 0) {
         const gan_session_options init = GAN_SESSION_OPTIONS_INIT;
         *o = init;
-        memcpy(o, opts, OPTIONS_V1_SIZE);
+        memcpy(o, opts, options_size(opts->version));
         o->version = GAN_SESSION_OPTIONS_VERSION;
         return GAN_OK;
     }
@@ -88,6 +100,9 @@ static int check_options(const gan_session_options *o, const char *fn)
     if (!(o->real_label >= 0.5f && o->real_label <= 1.0f))
         return gan__error(GAN_EINVAL, "%s: opts->real_label must be in [0.5, 1], got %g", fn,
                           (double)o->real_label);
+    if (!(o->d_r1_gamma >= 0.0f && o->d_r1_gamma <= 1e6f))
+        return gan__error(GAN_EINVAL, "%s: opts->d_r1_gamma must be 0 (off) or in (0, 1e6], got %g",
+                          fn, (double)o->d_r1_gamma);
     if (o->cond_width > INT32_MAX / 2)
         return gan__error(GAN_EINVAL, "%s: opts->cond_width is %u, at most %d", fn, o->cond_width,
                           INT32_MAX / 2);
@@ -108,6 +123,16 @@ static int check_shapes(const gan_net *g, const gan_net *d, const gan_dataset *d
         return gan__error(GAN_ESTATE, "%s: g has no layers", fn);
     if ((rc = gan__check_discriminator(d, fn)) != GAN_OK)
         return rc;
+    /* The penalty's second pass over the real rows would move batch
+     * statistics (gan__net_train_forward_same_masks). */
+    for (size_t i = 0; opts->d_r1_gamma > 0.0f && i < gan_net_num_layers(d); i++) {
+        gan_layer_info l;
+        gan_net_layer_info(&l, d, i);
+        if (l.kind == GAN_LAYER_BATCHNORM)
+            return gan__error(GAN_EUNSUPPORTED,
+                              "%s: opts->d_r1_gamma needs a d without batch normalisation (layer %zu is)",
+                              fn, i);
+    }
     const size_t c = opts->cond_width;
     if (c == 0) {
         if (gan_net_input_width(g) != opts->noise_width)
@@ -315,7 +340,7 @@ static int iterate_alternating(gan_step_stats *st, gan_session *s, const char *f
             fake = s->fake;
         }
         rc = gan__step_d(&ds, &s->ws, s->d, s->d_opt, &s->rng, s->real, fake, n, width, dflags,
-                         s->o.real_label, fn);
+                         s->o.real_label, s->o.d_r1_gamma, fn);
         if (rc)
             return rc;
     }
@@ -343,7 +368,7 @@ static int iterate_simultaneous(gan_step_stats *st, gan_session *s, const char *
     return gan__step_both(st, &s->ws, s->g, s->g_opt, s->d, s->d_opt, &s->rng, s->real, s->z, n,
                           (size_t)s->o.noise_width + s->o.cond_width,
                           s->o.d_loss_half ? GAN_LOSS_D_HALF : 0u, s->o.real_label,
-                          (int)s->o.g_loss, &cond, fn);
+                          s->o.d_r1_gamma, (int)s->o.g_loss, &cond, fn);
 }
 
 typedef struct average_ctx {

@@ -37,6 +37,9 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "gan_session_interrupt needs a lock-fr
 /* Added in checkpoint format 3; earlier checkpoints have the default. */
 #define GAN__SESSION_SAVED_OPTIONS_3(X) \
     X(u32, cond_width)
+/* Added in checkpoint format 4; earlier checkpoints have the default. */
+#define GAN__SESSION_SAVED_OPTIONS_4(X) \
+    X(f32, d_r1_gamma)
 
 struct gan_session {
     gan_session_options o;
@@ -64,7 +67,7 @@ struct gan_session {
 
 /* The checkpoint format gan__session_serialize writes (1 had no
  * g_average_decay, real_label and average of G; 2 no cond_width). */
-#define GAN__CKPT_FORMAT_VERSION 3u
+#define GAN__CKPT_FORMAT_VERSION 4u
 
 /* opts (version 1 or current) as a current-version struct in o, the
  * defaults filling fields an older version lacks; GAN_EUNSUPPORTED naming

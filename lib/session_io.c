@@ -11,7 +11,8 @@
  *   u64 n | G optimizer state (n bytes) | u64 n | D optimizer state
  * Format 2 adds f32 g_average_decay, f32 real_label after the options and,
  * when g_average_decay is not 0, the average of G (gan__net_write) at the
- * end; format 3 adds u32 cond_width after real_label. */
+ * end; format 3 adds u32 cond_width after real_label; format 4 adds f32
+ * d_r1_gamma after cond_width. */
 #include "dataset.h"
 #include "fs.h"
 #include "net.h"
@@ -31,6 +32,7 @@ static void put_options(gan__writer *w, const gan_session_options *o)
     GAN__SESSION_SAVED_OPTIONS(PUT_OPTION)
     GAN__SESSION_SAVED_OPTIONS_2(PUT_OPTION)
     GAN__SESSION_SAVED_OPTIONS_3(PUT_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_4(PUT_OPTION)
 #undef PUT_OPTION
 }
 
@@ -51,6 +53,11 @@ static void get_options(gan_session_options *o, gan__reader *r, uint32_t format)
         GAN__SESSION_SAVED_OPTIONS_3(GET_OPTION)
     } else {
         GAN__SESSION_SAVED_OPTIONS_3(DEFAULT_OPTION)
+    }
+    if (format >= 4) {
+        GAN__SESSION_SAVED_OPTIONS_4(GET_OPTION)
+    } else {
+        GAN__SESSION_SAVED_OPTIONS_4(DEFAULT_OPTION)
     }
 #undef DEFAULT_OPTION
 #undef GET_OPTION
@@ -79,6 +86,7 @@ static int check_same_options(const gan_session_options *file, const gan_session
     GAN__SESSION_SAVED_OPTIONS(COMPARE_OPTION)
     GAN__SESSION_SAVED_OPTIONS_2(COMPARE_OPTION)
     GAN__SESSION_SAVED_OPTIONS_3(COMPARE_OPTION)
+    GAN__SESSION_SAVED_OPTIONS_4(COMPARE_OPTION)
 #undef COMPARE_OPTION
     return GAN_OK;
 }

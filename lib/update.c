@@ -18,7 +18,7 @@
 void gan__step_ws_init(gan__step_ws *ws, gan__pool *pool)
 {
     ws->pool = pool;
-    ws->dy = ws->dx = ws->cat = NULL;
+    ws->dy = ws->dx = ws->cat = ws->pert = NULL;
     ws->rows_cap = ws->width = 0;
 }
 
@@ -27,6 +27,7 @@ void gan__step_ws_free(gan__step_ws *ws)
     free(ws->dy);
     free(ws->dx);
     free(ws->cat);
+    free(ws->pert);
     gan__step_ws_init(ws, ws->pool);
 }
 
@@ -35,24 +36,28 @@ int gan__step_ws_reserve(gan__step_ws *ws, size_t rows, size_t width, const char
     if (rows <= ws->rows_cap && width == ws->width)
         return GAN_OK;
     size_t n_dx;
-    if (rows > SIZE_MAX / (3 * sizeof(float)) || gan__mul_size(&n_dx, rows, width) ||
-        n_dx > SIZE_MAX / sizeof(float))
+    if (rows > SIZE_MAX / (5 * sizeof(float)) || gan__mul_size(&n_dx, rows, width) ||
+        n_dx > SIZE_MAX / (2 * sizeof(float)))
         return gan__error(GAN_EINVAL, "%s: %zu rows of width %zu are too many", fn, rows, width);
-    float *dy = malloc(3 * rows * sizeof *dy);
+    float *dy = malloc(5 * rows * sizeof *dy);
     float *dx = malloc(n_dx * sizeof *dx);
     float *cat = malloc(n_dx * sizeof *cat);
-    if (dy == NULL || dx == NULL || cat == NULL) {
+    float *pert = malloc(2 * n_dx * sizeof *pert);
+    if (dy == NULL || dx == NULL || cat == NULL || pert == NULL) {
         free(dy);
         free(dx);
         free(cat);
+        free(pert);
         return gan__error(GAN_ENOMEM, "%s: out of memory for the gradients of %zu rows", fn, rows);
     }
     free(ws->dy);
     free(ws->dx);
     free(ws->cat);
+    free(ws->pert);
     ws->dy = dy;
     ws->dx = dx;
     ws->cat = cat;
+    ws->pert = pert;
     ws->rows_cap = rows;
     ws->width = width;
     return GAN_OK;
@@ -116,6 +121,95 @@ static int backward_and_step(gan_net *net, gan_optimizer *opt, gan__pool *pool, 
     return gan__optimizer_step_fold(opt, pool, fold_param_grads, &c);
 }
 
+/* ---- The R1 penalty (Mescheder et al. 2018) ----
+ * R1 = (gamma / 2) (1/n) sum_i |g_i|^2, g_i = grad_x a(x_i), the gradient
+ * of D's logit at real row i under the D step's own dropout masks. Its
+ * parameter gradient is (gamma / n) sum_i J_i^T g_i with J_i the Jacobian
+ * of g_i in the parameters, and J_i^T g_i is the derivative of grad_theta
+ * a(x_i + t g_i) in t. We take it as a central difference,
+ *   (grad_theta a(x_i + h_i g_i) - grad_theta a(x_i - h_i g_i)) / (2 h_i),
+ * i.e. one more forward of the 2n perturbed rows with the same masks and
+ * one more backward, folded into the same optimizer step: no second-order
+ * backward pass is needed. It is exact for a piecewise-linear D (ReLU,
+ * leaky ReLU, maxout, pooling, dropout, convolutions, the logit of a dense
+ * output) while no unit changes piece within the step h_i |g_i|, and
+ * second-order accurate otherwise. The step moves no input by more than
+ * R1_STEP times the row's largest |x| (at least R1_STEP). */
+#define R1_STEP 1e-3
+
+/* After D's training forward on the real rows first (n of them, cols
+ * wide): g into ws->pert, then the perturbed rows x + h g and x - h g into
+ * ws->pert and ws->pert + n cols, and the penalty's loss gradients at
+ * their logits into dy_r1 (2n). Returns the penalty. Needs the forward's
+ * activations: call before any backward that could be the last use. */
+static double r1_prepare(gan__step_ws *ws, gan_net *d, const float *real, size_t n, size_t cols,
+                         float gamma, float *ones, float *dy_r1)
+{
+    float *plus = ws->pert, *minus = ws->pert + n * cols;
+    for (size_t i = 0; i < n; i++)
+        ones[i] = 1.0f;
+    gan__net_backward_input(plus, d, ws->pool, ones, 0, n, GAN_BACKWARD_LOGITS);
+    double sum_sq = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float *g = plus + i * cols, *m = minus + i * cols;
+        const float *x = real + i * cols;
+        double sq = 0.0;
+        float gmax = 0.0f, xmax = 1.0f;
+        for (size_t j = 0; j < cols; j++) {
+            sq += (double)g[j] * g[j];
+            gmax = fmaxf(gmax, fabsf(g[j]));
+            xmax = fmaxf(xmax, fabsf(x[j]));
+        }
+        sum_sq += sq;
+        /* A zero gradient (a dead D) contributes nothing. */
+        const float h = gmax > 0.0f ? (float)(R1_STEP * xmax / gmax) : 0.0f;
+        for (size_t j = 0; j < cols; j++) {
+            const float step = h * g[j];
+            m[j] = x[j] - step;
+            g[j] = x[j] + step;
+        }
+        const float c = h > 0.0f ? (float)(gamma / (2.0 * h * (double)n)) : 0.0f;
+        dy_r1[i] = c;
+        dy_r1[n + i] = -c;
+    }
+    return 0.5 * gamma * sum_sq / (double)n;
+}
+
+typedef struct fold_r1_ctx {
+    fold_ctx loss;       /* D's loss, over the last forward */
+    gan__step_ws *ws;
+    const float *dy_r1;  /* 2n */
+    size_t n;
+    const char *fn;
+} fold_r1_ctx;
+
+/* D's loss gradient, then (after the forward of the perturbed rows with
+ * the same masks) the penalty's, into the same out. */
+static int fold_with_r1(void *ctx, float *out, float alpha, float beta)
+{
+    const fold_r1_ctx *c = ctx;
+    fold_param_grads((void *)&c->loss, out, alpha, beta);
+    const size_t cols = gan_net_input_width(c->loss.net);
+    int rc = gan__net_train_forward_same_masks(c->loss.net, c->ws->pool, c->ws->pert,
+                                               c->ws->pert + c->n * cols, c->n, c->fn);
+    if (rc)
+        return rc;
+    gan__net_fold_param_grads(c->loss.net, c->ws->pool, c->dy_r1, 2 * c->n, GAN_BACKWARD_LOGITS,
+                              out, alpha, 1.0f);
+    return GAN_OK;
+}
+
+/* D's step from dy (2n rows of its last forward, the n real rows first),
+ * with the R1 penalty when gamma > 0 (r1_prepare has run). */
+static int d_backward_and_step(gan_net *d, gan_optimizer *opt, gan__step_ws *ws, const float *dy,
+                               size_t n, float gamma, const float *dy_r1, const char *fn)
+{
+    if (!(gamma > 0.0f))
+        return backward_and_step(d, opt, ws->pool, dy, 2 * n, GAN_BACKWARD_LOGITS);
+    fold_r1_ctx c = {{d, ws->pool, dy, 2 * n, GAN_BACKWARD_LOGITS}, ws, dy_r1, n, fn};
+    return gan__optimizer_step_fold(opt, ws->pool, fold_with_r1, &c);
+}
+
 void gan__concat_rows(float *dst, const float *src, size_t rows, size_t w, const gan__step_cond *c)
 {
     const size_t width = w + c->cols;
@@ -136,7 +230,7 @@ static void keep_leading_columns(float *x, size_t rows, size_t width, size_t w)
 
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
-                unsigned d_flags, float real_label, const char *fn)
+                unsigned d_flags, float real_label, float r1_gamma, const char *fn)
 {
     int rc = gan__net_train_forward_pair(d, ws->pool, rng, real, rows, fake, rows, cols, fn);
     if (rc)
@@ -153,7 +247,10 @@ int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer 
     st->g_loss = NAN;
     st->d_real = mean_sigmoid(a, rows);
     st->d_fake = mean_sigmoid(a + rows, rows);
-    return backward_and_step(d, d_opt, ws->pool, dy, 2 * rows, GAN_BACKWARD_LOGITS);
+    float *dy_r1 = ws->dy + 3 * rows;
+    if (r1_gamma > 0.0f)
+        st->d_loss += r1_prepare(ws, d, real, rows, cols, r1_gamma, ws->dy + 2 * rows, dy_r1);
+    return d_backward_and_step(d, d_opt, ws, dy, rows, r1_gamma, dy_r1, fn);
 }
 
 int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
@@ -191,7 +288,8 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                    gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
                    const float *z, size_t rows, size_t z_cols, unsigned d_flags,
-                   float real_label, int g_loss, const gan__step_cond *cond, const char *fn)
+                   float real_label, float r1_gamma, int g_loss, const gan__step_cond *cond,
+                   const char *fn)
 {
     const size_t n = rows, width = gan_net_output_width(g), c_cols = cond ? cond->cols : 0;
     int rc = gan__net_train_forward_pair(g, ws->pool, rng, z, n, NULL, 0, z_cols, fn);
@@ -226,7 +324,12 @@ int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimiz
     gan__net_backward_input(ws->dx, d, ws->pool, dy_g, n, n, GAN_BACKWARD_LOGITS);
     if (c_cols > 0)
         keep_leading_columns(ws->dx, n, width + c_cols, width);
-    const int rd = backward_and_step(d, d_opt, ws->pool, dy_d, 2 * n, GAN_BACKWARD_LOGITS);
+    /* The penalty's inputs need D's forward too; its gradient at the
+     * logits goes after G's (dy holds 5n). */
+    float *dy_r1 = ws->dy + 3 * n;
+    if (r1_gamma > 0.0f)
+        st->d_loss += r1_prepare(ws, d, real, n, width + c_cols, r1_gamma, dy_r1, dy_r1);
+    const int rd = d_backward_and_step(d, d_opt, ws, dy_d, n, r1_gamma, dy_r1, fn);
     const int rg = backward_and_step(g, g_opt, ws->pool, ws->dx, n, 0);
     return rd ? rd : rg;
 }
@@ -291,7 +394,7 @@ int gan_update_d(gan_step_stats *stats, gan_net *d, gan_optimizer *d_opt, gan_rn
     if (rc == GAN_OK)
         rc = gan__net_reserve(d, 2 * rows, fn);
     if (rc == GAN_OK)
-        rc = gan__step_d(&st, &ws, d, d_opt, rng, real, fake, rows, cols, flags, 1.0f, fn);
+        rc = gan__step_d(&st, &ws, d, d_opt, rng, real, fake, rows, cols, flags, 1.0f, 0.0f, fn);
     gan__step_ws_free(&ws);
     if (rc == GAN_OK && stats)
         *stats = st;

@@ -14,9 +14,11 @@
  * the condition's width for a conditional GAN). */
 typedef struct gan__step_ws {
     gan__pool *pool;
-    float *dy;       /* loss gradients at D's logits: 3 x rows_cap */
+    float *dy;       /* loss gradients at D's logits: 3 x rows_cap, then the
+                        R1 penalty's: 2 x rows_cap */
     float *dx;       /* gradient at D's input, then G's output: rows_cap x width */
     float *cat;      /* a conditional G step's D input [G(z) | c]: rows_cap x width */
+    float *pert;     /* the R1 penalty's inputs x + h g, x - h g: 2 x rows_cap x width */
     size_t rows_cap, width;
 } gan__step_ws;
 
@@ -47,10 +49,13 @@ int gan__check_discriminator(const gan_net *d, const char *fn);
 void gan__concat_rows(float *dst, const float *src, size_t rows, size_t w, const gan__step_cond *c);
 
 /* D's step on rows real and rows fake rows (cols wide), one fused pass
- * (two batches to batch norm, see gan__net_train_forward_pair); real_label is D's target on real rows (1, or below for smoothing). */
+ * (two batches to batch norm, see gan__net_train_forward_pair); real_label
+ * is D's target on real rows (1, or below for smoothing); r1_gamma > 0 adds
+ * the R1 penalty (r1_gamma / 2) mean |grad_x logit|^2 over the real rows
+ * (Mescheder et al. 2018) to D's loss. */
 int gan__step_d(gan_step_stats *st, gan__step_ws *ws, gan_net *d, gan_optimizer *d_opt,
                 gan_rng *rng, const float *real, const float *fake, size_t rows, size_t cols,
-                unsigned d_flags, float real_label, const char *fn);
+                unsigned d_flags, float real_label, float r1_gamma, const char *fn);
 /* G's step on rows noise rows z (z_cols wide), through D; with a
  * condition (cond->cols > 0) D sees [G(z) | c]. */
 int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
@@ -63,6 +68,7 @@ int gan__step_g(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer 
 int gan__step_both(gan_step_stats *st, gan__step_ws *ws, gan_net *g, gan_optimizer *g_opt,
                    gan_net *d, gan_optimizer *d_opt, gan_rng *rng, const float *real,
                    const float *z, size_t rows, size_t z_cols, unsigned d_flags,
-                   float real_label, int g_loss, const gan__step_cond *cond, const char *fn);
+                   float real_label, float r1_gamma, int g_loss, const gan__step_cond *cond,
+                   const char *fn);
 
 #endif

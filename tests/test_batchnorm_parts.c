@@ -246,7 +246,7 @@ static void test_simultaneous_step_by_hand(void **state)
         assert_int_equal(gan__step_ws_reserve(&ws, ROWS, XW, "test"), GAN_OK);
         gan_step_stats st;
         assert_int_equal(gan__step_both(&st, &ws, g1, go1, d1, do1, NULL, real, z, ROWS, ZW, 0,
-                                        1.0f, GAN_G_LOSS_NON_SATURATING, NULL, "test"),
+                                        1.0f, 0.0f, GAN_G_LOSS_NON_SATURATING, NULL, "test"),
                          GAN_OK);
         gan__step_ws_free(&ws);
 

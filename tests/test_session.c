@@ -583,10 +583,11 @@ static void test_average_in_checkpoint(void **state)
     unlink(path);
 }
 
-/* path holds the checkpoint of path3 (format 3) rewritten in an older
- * format: without the options that follow the first nine (40 bytes), 12
- * bytes of them for format 1 (g_average_decay, real_label, cond_width),
- * 4 for format 2 (cond_width). */
+/* path holds the checkpoint of path3 (format 4) rewritten in an older
+ * format: without the options that follow the first nine (40 bytes), 16
+ * bytes of them for format 1 (g_average_decay, real_label, cond_width,
+ * d_r1_gamma), 8 for format 2 (cond_width, d_r1_gamma), 4 for format 3
+ * (d_r1_gamma). */
 static void write_older_checkpoint(const char *path, const char *path3, uint32_t format)
 {
     size_t len;
@@ -594,11 +595,12 @@ static void write_older_checkpoint(const char *path, const char *path3, uint32_t
     gan__reader r;
     uint32_t version;
     static const char magic[GAN_MAGIC_LEN] = {'G', 'A', 'N', 'C', 'K', 'P', 'T', '\1'};
-    assert_int_equal(gan__container_open(&r, &version, file, len, magic, "v3"), GAN_OK);
-    assert_int_equal(version, 3);
+    assert_int_equal(gan__container_open(&r, &version, file, len, magic, "v4"), GAN_OK);
+    assert_int_equal(version, 4);
     const uint8_t *pl = r.data + r.pos;
     const size_t plen = gan__reader_left(&r);
-    const size_t keep = format == 1 ? 40 : 48, drop = format == 1 ? 12 : 4;
+    const size_t keep = format == 1 ? 40 : format == 2 ? 48 : 52;
+    const size_t drop = format == 1 ? 16 : format == 2 ? 8 : 4;
     uint8_t *old = xmalloc(plen - drop);
     memcpy(old, pl, keep);
     memcpy(old + keep, pl + keep + drop, plen - keep - drop);
@@ -612,8 +614,8 @@ static void write_older_checkpoint(const char *path, const char *path3, uint32_t
     free(file);
 }
 
-/* Checkpoints of formats 1 (before the average and label smoothing) and 2
- * (before conditional GANs) still load, as sessions with the defaults of
+/* Checkpoints of formats 1 (before the average and label smoothing), 2
+ * (before conditional GANs) and 3 (before the R1 penalty) still load, as sessions with the defaults of
  * the options they lack, and training goes on as from the current file. */
 static void test_older_checkpoints_load(void **state)
 {
@@ -621,10 +623,10 @@ static void test_older_checkpoints_load(void **state)
     char p3[512], p[512];
     path_join(p3, sizeof p3, dir, "v3.gan");
     path_join(p, sizeof p, dir, "old.gan");
-    for (uint32_t format = 1; format <= 2; format++) {
+    for (uint32_t format = 1; format <= 3; format++) {
         gan_fixture a, b, c;
-        /* Format 2 can hold an average; format 1 cannot. */
-        const float decay = format == 2 ? 0.5f : 0.0f;
+        /* Formats 2 and 3 can hold an average; format 1 cannot. */
+        const float decay = format >= 2 ? 0.5f : 0.0f;
         fixture_make_recipe(&a, GAN_ORDER_ALTERNATING, 1, 0.05f, decay, 1.0f);
         assert_int_equal(gan_session_train(a.s, 12, NULL, NULL), GAN_OK);
         assert_int_equal(gan_session_save(a.s, p3), GAN_OK);
@@ -735,7 +737,7 @@ static void test_options_version_1(void **state)
     assert_int_equal(gan_session_average_net(&avg, s), GAN_ESTATE);
     assert_int_equal(gan_session_step(NULL, s), GAN_OK);
     gan_session_free(s);
-    o->version = 3;
+    o->version = 4;
     EXPECT_ERR(gan_session_create(&s, f.g, f.d, f.gopt, f.dopt, f.data, o), GAN_EUNSUPPORTED,
                "gan_session_create", "version");
     fixture_free(&f);
@@ -796,7 +798,7 @@ static void test_create_checks(void **state)
     gan_dataset_free(wide);
     assert_int_equal(gan_session_step(NULL, NULL), GAN_EINVAL);
     gan_session_options oi;
-    assert_int_equal(gan_session_options_init(&oi, 3), GAN_EUNSUPPORTED);
+    assert_int_equal(gan_session_options_init(&oi, 4), GAN_EUNSUPPORTED);
     assert_int_equal(gan_session_options_init(&oi, GAN_SESSION_OPTIONS_VERSION), GAN_OK);
     assert_int_equal(oi.k, 1);
     fixture_free(&f);

@@ -85,7 +85,7 @@ GAN_NOISE_UNIFORM = 0
 GAN_NOISE_NORMAL = 1
 GAN_ORDER_ALTERNATING = 0
 GAN_ORDER_SIMULTANEOUS = 1
-GAN_SESSION_OPTIONS_VERSION = 2
+GAN_SESSION_OPTIONS_VERSION = 3
 
 GAN_PARZEN_PAPER_GRID_SIZE = 10
 
@@ -176,7 +176,7 @@ class gan_session_options(Structure):
                 ("noise_width", c_uint32), ("seed", c_uint64), ("update_order", c_uint32),
                 ("d_loss_half", c_uint32), ("threads", c_uint32),
                 ("g_average_decay", c_float), ("real_label", c_float),
-                ("cond_width", c_uint32)]
+                ("cond_width", c_uint32), ("d_r1_gamma", c_float)]
 
 
 class gan_stats(Structure):

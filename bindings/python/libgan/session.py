@@ -89,7 +89,8 @@ class _Run:
 class Session(Handle):
     """Session(g, d, g_opt, d_opt, data, **options): options are the
     fields of gan_session_options (batch_size, k, g_loss, noise_kind,
-    noise_scale, noise_width, seed, update_order, d_loss_half, threads;
+    noise_scale, noise_width, seed, update_order, d_loss_half, threads,
+    g_average_decay, real_label, cond_width, d_r1_gamma;
     enums also by name, e.g. g_loss="minimax"), defaults from
     gan_session_options_init; noise_width defaults to g.input_width.
 
