@@ -16,6 +16,7 @@
  *                [--average-decay X] [--real-label X]
  *                [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]
  *                [--g-momentum X] [--d-momentum X] [--r1 GAMMA]
+ *                [--evaluate average|g]
  *
  * --recipe paper (the default) is the original code's recipe; --recipe fast
  * adds a moving average of G (docs/reproducing.md). The options after --recipe override
@@ -80,6 +81,7 @@ struct options {
     unsigned momentum_epochs; /* --momentum-epochs: 0 the recipe's */
     double g_momentum, d_momentum; /* --g-momentum, --d-momentum: NAN the recipe's */
     double r1;                     /* --r1: NAN the recipe's */
+    int evaluate_g;                /* --evaluate g: G even when an average is kept */
 };
 
 /* What a recipe sets; docs/reproducing.md describes both. */
@@ -108,6 +110,7 @@ static const struct recipe FAST = {0, 0.1f, 0.1f, 0.5f, 0.9999f, 1.0f, 1, 0, 1.0
 
 struct model {
     struct recipe recipe;
+    int evaluate_g; /* --evaluate g */
     gan_net *g, *d;
     gan_optimizer *g_opt, *d_opt;
     gan_session *session;
@@ -156,6 +159,7 @@ static void usage(FILE *fp)
             "             [--beta1 X] [--k N] [--average-decay X] [--real-label X]\n"
             "             [--noise uniform|normal] [--lr-decay X] [--momentum-epochs N]\n"
             "             [--g-momentum X] [--d-momentum X] [--r1 GAMMA]\n"
+            "             [--evaluate average|g]\n"
             "defaults: --data data --epochs 2000 --eval-every 5 --seed 1 --order simultaneous\n"
             "          --out mnist_out --samples 10000 (D max-norm off) --sigma-grid 100\n"
             "          --grid-every 10 --threads 0\n"
@@ -172,7 +176,8 @@ static void usage(FILE *fp)
             "Each epoch line gives its wall-clock and CPU seconds.\n"
             "--recipe paper: SGD 0.1 with the original schedule (the default);\n"
             "--recipe fast: the same with a moving average of G (decay 0.9999), which is\n"
-            "          evaluated and saved (docs/reproducing.md).\n"
+            "          evaluated and saved (docs/reproducing.md); --evaluate g evaluates,\n"
+            "          draws and saves G itself instead (the run without the average).\n"
             "--opt, --g-lr, --d-lr, --beta1, --k (alternating order only), --average-decay\n"
             "          (0: off), --real-label (1: off), --noise, --lr-decay,\n"
             "          --momentum-epochs, --g-momentum, --d-momentum (SGD: a constant\n"
@@ -209,6 +214,7 @@ static int parse_args(struct options *o, int argc, char **argv)
     o->g_lr = o->d_lr = o->beta1 = o->average_decay = o->real_label = o->lr_decay = NAN;
     o->momentum_epochs = 0;
     o->g_momentum = o->d_momentum = o->r1 = NAN;
+    o->evaluate_g = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (args_is_help(a)) {
@@ -232,7 +238,7 @@ static int parse_args(struct options *o, int argc, char **argv)
                           strcmp(a, "--real-label") == 0 || strcmp(a, "--lr-decay") == 0 ||
                           strcmp(a, "--momentum-epochs") == 0 ||
                           strcmp(a, "--g-momentum") == 0 || strcmp(a, "--d-momentum") == 0 ||
-                          strcmp(a, "--r1") == 0;
+                          strcmp(a, "--r1") == 0 || strcmp(a, "--evaluate") == 0;
         if (!known) {
             fprintf(stderr, "mnist: unknown option %s\n", a);
             usage(stderr);
@@ -292,12 +298,14 @@ static int parse_args(struct options *o, int argc, char **argv)
         } else if (strcmp(a, "--real-label") == 0) {
             bad = args_double(&o->real_label, prog, a, v, 0.5, 1.0);
         } else if (strcmp(a, "--recipe") == 0 || strcmp(a, "--opt") == 0 ||
-                   strcmp(a, "--noise") == 0) {
+                   strcmp(a, "--noise") == 0 || strcmp(a, "--evaluate") == 0) {
             /* name=value pairs: option, then its two words for 0 and 1 */
-            static const char *const words[][3] = {
-                {"--recipe", "paper", "fast"}, {"--opt", "sgd", "adam"}, {"--noise", "uniform", "normal"}};
-            int *dst[] = {&o->fast, &o->adam, &o->normal_noise};
-            for (size_t w = 0; w < 3; w++) {
+            static const char *const words[][3] = {{"--recipe", "paper", "fast"},
+                                                   {"--opt", "sgd", "adam"},
+                                                   {"--noise", "uniform", "normal"},
+                                                   {"--evaluate", "average", "g"}};
+            int *dst[] = {&o->fast, &o->adam, &o->normal_noise, &o->evaluate_g};
+            for (size_t w = 0; w < 4; w++) {
                 if (strcmp(a, words[w][0]) != 0)
                     continue;
                 if (strcmp(v, words[w][1]) == 0 || strcmp(v, words[w][2]) == 0) {
@@ -403,13 +411,19 @@ static int draw_prior(float *z, size_t n, gan_rng *rng, const struct recipe *re)
                             : gan_rng_uniform(z, n, rng, -a, a);
 }
 
-/* G as evaluated and saved: the moving average when the recipe keeps one
- * (it is the better generator), else G itself. */
+/* Whether the moving average of G is what is evaluated, drawn and saved:
+ * when the recipe keeps one (it is the better generator) unless --evaluate
+ * g asks for G itself (the average never feeds back into training, so
+ * that is the run without it: the ablation). */
+static int uses_average(const struct model *m)
+{
+    return m->recipe.average_decay > 0.0f && !m->evaluate_g;
+}
+
 static int sample_eval(float *out, size_t rows, struct model *m, const float *z)
 {
-    return m->recipe.average_decay > 0.0f
-               ? gan_session_sample_average(out, rows, PIXELS, m->session, z)
-               : gan_session_sample(out, rows, PIXELS, m->session, z);
+    return uses_average(m) ? gan_session_sample_average(out, rows, PIXELS, m->session, z)
+                           : gan_session_sample(out, rows, PIXELS, m->session, z);
 }
 
 /* The original code's model (docs/paper.md §2). */
@@ -848,11 +862,11 @@ static int run(const struct options *o, struct model *m, struct data *dd, float 
     gan_generator_options go;
     TRY("generator options", gan_generator_options_from_session(&go, &so));
     const gan_net *g_out = m->g;
-    if (m->recipe.average_decay > 0.0f)
+    if (uses_average(m))
         TRY("the average of G", gan_session_average_net(&g_out, m->session));
     TRY("saving G", gan_generator_save_net(g_out, &go, g_path));
     printf("saved the best generator%s (with its noise prior) to %s\n",
-           m->recipe.average_decay > 0.0f ? " (the average of G)" : "", g_path);
+           uses_average(m) ? " (the average of G)" : "", g_path);
     return write_figures(m, dd, o->out_dir);
 }
 
@@ -907,6 +921,7 @@ int main(int argc, char **argv)
     }
     int rc = load_data(&dd, &o);
     m.recipe = resolve_recipe(&o);
+    m.evaluate_g = o.evaluate_g;
     if (rc == GAN_OK)
         rc = build_model(&m, &dd, &o);
     if (rc == GAN_OK)

@@ -224,8 +224,9 @@ static int finish_step(gan_optimizer *opt, unsigned bad)
  * then needs no pass scaling m by mu: with vscale' = mu * vscale,
  * m' = m - (lr / vscale') g, a product with beta = 1, which the BLAS runs
  * without its separate pass over C. When vscale' would get small, or
- * mu = 0, the step folds the scale back in (beta = mu * vscale, vscale'
- * = 1), so m never exceeds the true velocity by more than 2^20. */
+ * mu <= 0 (negative momentum would flip its sign), the step folds the
+ * scale back in (beta = mu * vscale, vscale' = 1), so m never exceeds the
+ * true velocity by more than 2^20. */
 #define VSCALE_MIN 0x1.0p-20
 
 /* An SGD step with the gradient folded into the velocity, then

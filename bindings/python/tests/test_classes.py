@@ -317,6 +317,23 @@ def test_session_average_and_label_smoothing(tmp_path):
         Rig(real_label=0.3)
 
 
+def test_session_r1_penalty(tmp_path):
+    # The penalty changes D's step and the reported loss; it is kept in
+    # checkpoints, and a session with another value refuses them.
+    a, b = Rig(d_r1_gamma=0.5), Rig()
+    assert a.s.options["d_r1_gamma"] == pytest.approx(0.5)
+    a.s.step()
+    b.s.step()
+    assert not np.array_equal(a.d.params, b.d.params)
+    path = tmp_path / "r1.ckpt"
+    a.s.save(path)
+    with pytest.raises(libgan.ShapeError, match="d_r1_gamma"):
+        Rig(d_r1_gamma=0.25).s.load(path)
+    Rig(d_r1_gamma=0.5).s.load(path)
+    with pytest.raises(libgan.InvalidArgumentError, match="d_r1_gamma"):
+        Rig(d_r1_gamma=-1.0)
+
+
 def test_conditional_session():
     rng = libgan.Rng(1)
     toy = libgan.Toy("ring", modes=4, radius=2.0, std=0.05)
