@@ -10,9 +10,8 @@
 #include "net.h"
 #include "update.h"
 
-#include <stdio.h>
+
 #include <string.h>
-#include <unistd.h>
 
 #define XW 6
 #define ROWS 5
@@ -149,7 +148,7 @@ static void test_gradient_matches_finite_differences(void **state)
  * kept in checkpoints and a resumed session must match it. */
 static void test_session_checks_and_checkpoints(void **state)
 {
-    (void)state;
+    const char *dir = *state;
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
     float *rows = rand_array(rng, 40 * XW, 0.0f, 1.0f);
@@ -182,8 +181,8 @@ static void test_session_checks_and_checkpoints(void **state)
         assert_int_equal(rc, GAN_OK);
         gan_session_free(s);
     }
-    char path[256];
-    snprintf(path, sizeof path, "test_r1_%ld.ckpt", (long)getpid());
+    char path[512];
+    path_join(path, sizeof path, dir, "r1.ckpt");
     assert_int_equal(gan_session_create(&s, g, d, go, dopt, data, &so), GAN_OK);
     assert_int_equal(gan_session_save(s, path), GAN_OK);
     gan_session_free(s);
@@ -248,7 +247,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gradient_matches_finite_differences),
-        cmocka_unit_test(test_session_checks_and_checkpoints),
+        TMPDIR_TEST(test_session_checks_and_checkpoints),
         cmocka_unit_test(test_same_masks_forward),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
