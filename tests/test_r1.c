@@ -10,7 +10,7 @@
 #include "net.h"
 #include "update.h"
 
-
+#include <stdio.h>
 #include <string.h>
 
 #define XW 6
