@@ -71,81 +71,65 @@ static void step(rig *r, int fused, float *g)
     assert_int_equal(gan__optimizer_step_fold(r->opt, NULL, fold_rig_grads, r), GAN_OK);
 }
 
+/* steps steps of the rig (every unfused_every-th unfused; with
+ * steps_per_epoch > 0 the epoch advances every steps_per_epoch steps)
+ * against v = mu v - lr g; theta += v in double. */
+static void expect_follows(rig *r, int steps, int unfused_every, int steps_per_epoch)
+{
+    const size_t np = gan_net_num_params(r->net);
+    float *g = malloc(np * sizeof *g), *p0 = net_params(r->net);
+    double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
+    assert_non_null(g);
+    assert_non_null(theta);
+    assert_non_null(v);
+    for (size_t k = 0; k < np; k++)
+        theta[k] = p0[k];
+    for (int s = 0; s < steps; s++) {
+        if (steps_per_epoch > 0) {
+            const uint64_t epoch = 1 + (uint64_t)(s / steps_per_epoch);
+            assert_int_equal(gan_optimizer_set_epoch(r->opt, epoch), GAN_OK);
+        }
+        const double mu = gan_optimizer_momentum(r->opt), lr = gan_optimizer_learning_rate(r->opt);
+        step(r, s % unfused_every != unfused_every - 1, g);
+        for (size_t k = 0; k < np; k++) {
+            v[k] = mu * v[k] - lr * g[k];
+            theta[k] += v[k];
+        }
+        float *p = net_params(r->net);
+        for (size_t k = 0; k < np; k++)
+            if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
+                print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
+                fail();
+            }
+        free(p);
+    }
+    free(g);
+    free(p0);
+    free(theta);
+    free(v);
+}
+
 /* 80 steps, momentum 0.5 ramping to 0.9 over epochs 1-4 (the scale falls
  * below 2^-20 and is folded back in several times), every seventh step
- * unfused, against v = mu v - lr g; theta += v in double. */
+ * unfused. */
 static void test_follows_momentum_sgd(void **state)
 {
     (void)state;
     rig r;
     rig_make(&r, 1, 0.5f, 0.9f);
-    const size_t np = gan_net_num_params(r.net);
-    float *g = malloc(np * sizeof *g), *p0 = net_params(r.net);
-    double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
-    assert_non_null(g);
-    assert_non_null(theta);
-    assert_non_null(v);
-    for (size_t k = 0; k < np; k++)
-        theta[k] = p0[k];
-    for (int s = 0; s < 80; s++) {
-        const uint64_t epoch = 1 + (uint64_t)s / 20;
-        assert_int_equal(gan_optimizer_set_epoch(r.opt, epoch), GAN_OK);
-        const double mu = gan_optimizer_momentum(r.opt), lr = gan_optimizer_learning_rate(r.opt);
-        step(&r, s % 7 != 6, g);
-        for (size_t k = 0; k < np; k++) {
-            v[k] = mu * v[k] - lr * g[k];
-            theta[k] += v[k];
-        }
-        float *p = net_params(r.net);
-        for (size_t k = 0; k < np; k++)
-            if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
-                print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
-                fail();
-            }
-        free(p);
-    }
-    free(g);
-    free(p0);
-    free(theta);
-    free(v);
+    expect_follows(&r, 80, 7, 20);
     rig_free(&r);
 }
 
-/* Negative momentum: the velocity scale changes sign every step, so
- * each fused step folds it back in; still v = mu v - lr g. */
+/* Negative momentum: the velocity scale would change sign every step, so
+ * each fused step folds it back in; every fifth step unfused. */
 static void test_follows_negative_momentum(void **state)
 {
     (void)state;
     rig r;
     rig_make(&r, 3, -0.5f, -0.5f);
-    const size_t np = gan_net_num_params(r.net);
-    float *g = malloc(np * sizeof *g), *p0 = net_params(r.net);
-    double *theta = malloc(np * sizeof *theta), *v = calloc(np, sizeof *v);
-    assert_non_null(g);
-    assert_non_null(theta);
-    assert_non_null(v);
-    for (size_t k = 0; k < np; k++)
-        theta[k] = p0[k];
-    for (int s = 0; s < 30; s++) {
-        const double mu = gan_optimizer_momentum(r.opt), lr = gan_optimizer_learning_rate(r.opt);
-        assert_true(mu == -0.5);
-        step(&r, s % 5 != 4, g);
-        for (size_t k = 0; k < np; k++) {
-            v[k] = mu * v[k] - lr * g[k];
-            theta[k] += v[k];
-        }
-        float *p = net_params(r.net);
-        for (size_t k = 0; k < np; k++)
-            if (!(fabs(p[k] - theta[k]) <= 1e-5 + 1e-4 * fabs(theta[k]))) {
-                print_error("step %d, parameter %zu: %.9g, expected %.9g\n", s, k, p[k], theta[k]);
-                fail();
-            }
-        free(p);
-    }
-    free(g);
-    free(p0);
-    free(theta);
-    free(v);
+    assert_true(gan_optimizer_momentum(r.opt) == -0.5f);
+    expect_follows(&r, 30, 5, 0);
     rig_free(&r);
 }
 
