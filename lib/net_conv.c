@@ -19,8 +19,12 @@
  * that copy). Columns plus staging are net->col, sized when the layer is
  * planned (gan__conv_col_floats): B is the most examples whose scratch
  * fits GAN__CONV_CHUNK_FLOATS (16 MiB), at most GAN__CONV_CHUNK_ROWS, at
- * least 1. For the DCGAN of examples/dcgan_model.h the whole batch of 64 is
- * one chunk (14.5 MB for the 64 -> 128 conv); the paper's CIFAR-10 conv
+ * least 1; a layer whose columns have at most GAN__CONV_DIRECT_K rows
+ * takes one example at a time, and one example needs no staging (the
+ * products read and write its rows directly). For the DCGAN of
+ * examples/dcgan_model.h the whole batch of 64 is one chunk in the two
+ * large layers (14.5 MB for the 64 -> 128 conv) and the one-channel layers
+ * (16 column rows) go example by example; the paper's CIFAR-10 conv
  * 3 -> 64 8 x 8 on 32 x 32 (1.1 MB an example) gets B = 15, so batch 128
  * is 9 products. Per example (B = 1) each product had N = P = 49 or 196
  * columns and repacked W every time, which is what made it slow.
@@ -68,6 +72,14 @@ size_t gan__conv_col_floats(const gan__layer *l)
 {
     const size_t per = gan__conv_row_floats(l);
     if (per == SIZE_MAX || per == 0)
+        return per;
+    /* Columns of few rows (K = c k k small: the DCGAN's one-channel layers
+     * have K = 16) lower one example per product. There the staging copy
+     * of a chunk moves one float per 2 K flops of the product, as much
+     * time as the product itself, and one example needs no staging (its
+     * row already is (channel, pixel)). */
+    const geom g = geom_of(l);
+    if (g.c * g.k * g.k <= GAN__CONV_DIRECT_K)
         return per;
     size_t chunk = GAN__CONV_CHUNK_FLOATS / per;
     if (chunk < 1)
@@ -241,6 +253,17 @@ static void fill_bias(float *y, const float *bias, size_t oc, size_t pixels)
     }
 }
 
+/* The products' operand for the b rows at rows: copied to stage in the
+ * (channel, example, pixel) layout, or, for one example, the row itself,
+ * which already is (channel, pixel). */
+static const float *staged(float *stage, const float *rows, size_t b, size_t ch, size_t np)
+{
+    if (b == 1)
+        return rows;
+    rows_to_stage(stage, rows, b, ch, np);
+    return stage;
+}
+
 void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
                        size_t rows, float *col)
 {
@@ -252,18 +275,26 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *y, const
         const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
-            float *stage = col + K * ld;
             for (size_t n = 0; n < b; n++)
                 im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
+            if (b == 1) {
+                /* One example: the product adds onto its row, which
+                 * starts as the bias; no staging. */
+                float *yn = y + n0 * l->out;
+                fill_bias(yn, bias, l->oc, pout);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld,
+                            (int)K, 1.0f, w, (int)K, col, (int)ld, 1.0f, yn, (int)ld);
+                continue;
+            }
+            float *stage = col + K * ld;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld, (int)K,
                         1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
             stage_to_rows_bias(y + n0 * l->out, stage, bias, b, l->oc, pout);
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
-            float *stage = col + K * ld;
-            rows_to_stage(stage, x + n0 * l->in, b, l->ic, pin);
+            const float *xs = staged(col + K * ld, x + n0 * l->in, b, l->ic, pin);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->ic,
-                        1.0f, w, (int)K, stage, (int)ld, 0.0f, col, (int)ld);
+                        1.0f, w, (int)K, xs, (int)ld, 0.0f, col, (int)ld);
             for (size_t n = 0; n < b; n++) {
                 float *yn = y + (n0 + n) * l->out;
                 fill_bias(yn, bias, l->oc, pout);
@@ -317,19 +348,19 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
         const float bw = n0 == 0 ? beta : 1.0f;
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
-            float *stage = col + K * ld; /* dY (oc x B P) */
-            rows_to_stage(stage, dpre + n0 * l->out, b, l->oc, pout);
+            /* dY (oc x B P) */
+            const float *dys = staged(col + K * ld, dpre + n0 * l->out, b, l->oc, pout);
             if (gout != NULL) {
                 for (size_t n = 0; n < b; n++)
                     im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
                 /* dW (oc x K) = dY . col^T */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K, (int)ld,
-                            alpha, stage, (int)ld, col, (int)ld, bw, gout, (int)K);
+                            alpha, dys, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
             if (dx != NULL) {
                 /* dcol (K x B P) = W^T dY, then back onto each image. */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->oc,
-                            1.0f, w, (int)K, stage, (int)ld, 0.0f, col, (int)ld);
+                            1.0f, w, (int)K, dys, (int)ld, 0.0f, col, (int)ld);
                 for (size_t n = 0; n < b; n++) {
                     float *dxn = dx + (n0 + n) * l->in;
                     memset(dxn, 0, l->in * sizeof *dxn);
@@ -343,15 +374,18 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
                 im2col(col + n * pin, ld, dpre + (n0 + n) * l->out, &g);
             if (gout != NULL) {
                 /* dW (ic x K') = X (ic x B Pin) . dcol^T */
-                rows_to_stage(stage, x + n0 * l->in, b, l->ic, pin);
+                const float *xs = staged(stage, x + n0 * l->in, b, l->ic, pin);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->ic, (int)K, (int)ld,
-                            alpha, stage, (int)ld, col, (int)ld, bw, gout, (int)K);
+                            alpha, xs, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
             if (dx != NULL) {
-                /* dX (ic x B Pin) = W dcol */
+                /* dX (ic x B Pin) = W dcol, straight into the row for one
+                 * example. */
+                float *dxs = b == 1 ? dx + n0 * l->in : stage;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->ic, (int)ld, (int)K,
-                            1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
-                stage_to_rows(dx + n0 * l->in, stage, b, l->ic, pin);
+                            1.0f, w, (int)K, col, (int)ld, 0.0f, dxs, (int)ld);
+                if (b > 1)
+                    stage_to_rows(dx + n0 * l->in, stage, b, l->ic, pin);
             }
         }
     }

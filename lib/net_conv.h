@@ -21,5 +21,8 @@ size_t gan__conv_col_floats(const gan__layer *l);
  * cap for batches they never see). */
 #define GAN__CONV_CHUNK_FLOATS ((size_t)4 << 20)
 #define GAN__CONV_CHUNK_ROWS ((size_t)64)
+/* Layers whose im2col columns have at most this many rows (c k k) lower
+ * one example at a time, with no staging (net_conv.c). */
+#define GAN__CONV_DIRECT_K ((size_t)64)
 
 #endif

@@ -137,6 +137,16 @@ gan_net *make_maxout_d(size_t in, size_t units, size_t pieces, float keep_in, fl
     return net;
 }
 
+gan_optimizer *plain_sgd(gan_net *net, float lr)
+{
+    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
+    o.learning_rate = lr;
+    o.momentum = o.momentum_final = 0.0f;
+    gan_optimizer *opt;
+    assert_int_equal(gan_optimizer_create(&opt, net, &o), GAN_OK);
+    return opt;
+}
+
 double act_ref(int act, double z, double slope)
 {
     switch (act) {

@@ -100,6 +100,10 @@ gan_net *make_mlp(size_t in, size_t hidden, int hidden_act, size_t out, int out_
  * -> dense(1, sigmoid); a keep of 0 leaves that dropout layer out. */
 gan_net *make_maxout_d(size_t in, size_t units, size_t pieces, float keep_in, float keep_hidden);
 
+/* Plain gradient descent on net: learning rate lr, no momentum (the
+ * optimizer the update tests follow by hand). */
+gan_optimizer *plain_sgd(gan_net *net, float lr);
+
 /* The activation act of z in double (slope: leaky ReLU's slope). */
 double act_ref(int act, double z, double slope);
 

@@ -55,17 +55,6 @@ static gan_net *twin(const gan_net *net, gan_net *(*make)(gan_rng *))
     return t;
 }
 
-/* Plain gradient descent, lr 0.5, no momentum. */
-static gan_optimizer *make_sgd(gan_net *net)
-{
-    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
-    o.learning_rate = 0.5f;
-    o.momentum = o.momentum_final = 0.0f;
-    gan_optimizer *opt;
-    assert_int_equal(gan_optimizer_create(&opt, net, &o), GAN_OK);
-    return opt;
-}
-
 /* Parameters and running statistics of a and b agree to 1e-5, and the
  * parameters moved from before (NULL: not checked) by more than that. */
 static void expect_same_nets(const gan_net *a, const gan_net *b, const float *before,
@@ -153,7 +142,7 @@ static void test_d_step_normalises_each_half(void **state)
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, 5), GAN_OK);
     gan_net *d1 = make_d(rng), *d2 = twin(d1, make_d);
-    gan_optimizer *o1 = make_sgd(d1), *o2 = make_sgd(d2);
+    gan_optimizer *o1 = plain_sgd(d1, 0.5f), *o2 = plain_sgd(d2, 0.5f);
     float *before = net_params(d1);
     for (int step = 0; step < 2; step++) {
         float *real = rand_array(rng, ROWS * XW, 0.2f, 1.0f);
@@ -184,7 +173,7 @@ static void test_g_step_by_hand(void **state)
     assert_int_equal(gan_rng_create(&rng, 6), GAN_OK);
     gan_net *g1 = make_g(rng), *g2 = twin(g1, make_g);
     gan_net *d1 = make_d(rng), *d2 = twin(d1, make_d);
-    gan_optimizer *o1 = make_sgd(g1), *o2 = make_sgd(g2);
+    gan_optimizer *o1 = plain_sgd(g1, 0.5f), *o2 = plain_sgd(g2, 0.5f);
     float *before = net_params(g1), *d_before = net_params(d1);
     float *z = rand_array(rng, ROWS * ZW, -1, 1);
     gan_step_stats st;
@@ -235,8 +224,8 @@ static void test_simultaneous_step_by_hand(void **state)
     assert_int_equal(gan_rng_create(&rng, 7), GAN_OK);
     gan_net *g1 = make_g(rng), *g2 = twin(g1, make_g);
     gan_net *d1 = make_d(rng), *d2 = twin(d1, make_d);
-    gan_optimizer *go1 = make_sgd(g1), *go2 = make_sgd(g2);
-    gan_optimizer *do1 = make_sgd(d1), *do2 = make_sgd(d2);
+    gan_optimizer *go1 = plain_sgd(g1, 0.5f), *go2 = plain_sgd(g2, 0.5f);
+    gan_optimizer *do1 = plain_sgd(d1, 0.5f), *do2 = plain_sgd(d2, 0.5f);
     float *g_before = net_params(g1), *d_before = net_params(d1);
     for (int step = 0; step < 2; step++) {
         float *z = rand_array(rng, ROWS * ZW, -1, 1);

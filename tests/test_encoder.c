@@ -39,16 +39,6 @@ static gan_net *encoder(uint64_t seed)
     return e;
 }
 
-static gan_optimizer *sgd(gan_net *e, float lr)
-{
-    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
-    o.learning_rate = lr;
-    o.momentum = o.momentum_final = 0.0f;
-    gan_optimizer *opt;
-    assert_int_equal(gan_optimizer_create(&opt, e, &o), GAN_OK);
-    return opt;
-}
-
 /* (1/(rows k)) sum (E(x) - z)^2 in double. */
 static double squared_error(const gan_net *e, const float *x, const float *z)
 {
@@ -69,7 +59,7 @@ static void test_step_gradient(void **state)
     gan_generator *gen = linear_generator();
     gan_net *e = encoder(3);
     const float lr = 0.5f;
-    gan_optimizer *opt = sgd(e, lr);
+    gan_optimizer *opt = plain_sgd(e, lr);
     gan_encoder_trainer *t;
     assert_int_equal(gan_encoder_trainer_create(&t, e, opt, gen, ROWS, 77), GAN_OK);
     float z[ROWS * NZ], x[ROWS * WIDTH];
@@ -119,7 +109,7 @@ static void test_inverts_linear_generator(void **state)
     gan_net *e;
     assert_int_equal(gan_net_create(&e, WIDTH), GAN_OK);
     assert_int_equal(gan_net_add_dense(e, NZ, GAN_ACT_IDENTITY), GAN_OK);
-    gan_optimizer *opt = sgd(e, 0.1f);
+    gan_optimizer *opt = plain_sgd(e, 0.1f);
     gan_encoder_trainer *t;
     assert_int_equal(gan_encoder_trainer_create(&t, e, opt, gen, 32, 5), GAN_OK);
     double first = 0, last = 0;
@@ -150,7 +140,7 @@ static void test_reproducible(void **state)
     const uint64_t seeds[3] = {9, 9, 10};
     for (int k = 0; k < 3; k++) {
         gan_net *e = encoder(1);
-        gan_optimizer *opt = sgd(e, 0.05f);
+        gan_optimizer *opt = plain_sgd(e, 0.05f);
         gan_encoder_trainer *t;
         assert_int_equal(gan_encoder_trainer_create(&t, e, opt, gen, 8, seeds[k]), GAN_OK);
         for (int i = 0; i < 5; i++)
@@ -171,7 +161,7 @@ static void test_checks(void **state)
     (void)state;
     gan_generator *gen = linear_generator();
     gan_net *e = encoder(1), *other = encoder(2), *wide;
-    gan_optimizer *opt = sgd(e, 0.1f), *other_opt = sgd(other, 0.1f);
+    gan_optimizer *opt = plain_sgd(e, 0.1f), *other_opt = plain_sgd(other, 0.1f);
     gan_encoder_trainer *t = (gan_encoder_trainer *)&t; /* must be reset to NULL */
     EXPECT_ERR(gan_encoder_trainer_create(&t, e, opt, gen, 0, 1), GAN_EINVAL,
                "gan_encoder_trainer_create", "rows");
@@ -180,12 +170,12 @@ static void test_checks(void **state)
                "gan_encoder_trainer_create", "e_opt");
     assert_int_equal(gan_net_create(&wide, WIDTH + 1), GAN_OK);
     assert_int_equal(gan_net_add_dense(wide, NZ, GAN_ACT_IDENTITY), GAN_OK);
-    gan_optimizer *wide_opt = sgd(wide, 0.1f);
+    gan_optimizer *wide_opt = plain_sgd(wide, 0.1f);
     EXPECT_ERR(gan_encoder_trainer_create(&t, wide, wide_opt, gen, 4, 1), GAN_ESHAPE,
                "gan_encoder_trainer_create", "generator's output");
     assert_int_equal(gan_net_add_dense(other, NZ + 1, GAN_ACT_IDENTITY), GAN_OK);
     gan_optimizer_free(other_opt);
-    other_opt = sgd(other, 0.1f);
+    other_opt = plain_sgd(other, 0.1f);
     EXPECT_ERR(gan_encoder_trainer_create(&t, other, other_opt, gen, 4, 1), GAN_ESHAPE,
                "gan_encoder_trainer_create", "noise");
     /* A layer added after the trainer was made. */

@@ -1,9 +1,10 @@
 /* conv2d and deconv2d lower a chunk of examples per product (net_conv.c).
  * Their forward, parameter and input gradients against a direct
  * double-precision reference, for row counts that are not a multiple of
- * the chunk, 1 row, a chunk larger than the rows and a chunk of 1: the
- * chunk is forced by shrinking the layer's colw (the layer takes its chunk
- * back as colw / gan__conv_row_floats). */
+ * the chunk, 1 row, a chunk larger than the rows and a chunk of 1 (which
+ * uses the rows directly, no staging): the chunk is forced by shrinking
+ * the layer's colw (the layer takes its chunk back as colw /
+ * gan__conv_row_floats). Layers with few column rows plan a chunk of 1. */
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
@@ -117,6 +118,10 @@ static void run_case(const conv_case *cc)
     gan__layer *l = &net->layers[1];
     const size_t per = gan__conv_row_floats(l), planned = l->colw / per;
     assert_true(planned >= 1 && l->colw % per == 0);
+    /* Few column rows plan one example per product, the rest a chunk of
+     * all the rows tested (so the chunks below are all run). */
+    const size_t col_rows = (cc->deconv ? cc->oc : cc->ic) * cc->k * cc->k;
+    assert_int_equal(planned, col_rows <= GAN__CONV_DIRECT_K ? 1 : GAN__CONV_CHUNK_ROWS);
 
     const size_t max_rows = 7;
     float *p = seeded_uniform(np, 11, -1.0f, 1.0f);
@@ -172,9 +177,11 @@ static void test_conv_chunks(void **state)
 {
     (void)state;
     static const conv_case cases[] = {
+        {"conv 5->4 4x4 s2 p1 on 9x8", 0, 5, 9, 8, 4, 4, 2, 1, 0},
+        {"conv 8->3 3x3 s1 p1 on 5x6", 0, 8, 5, 6, 3, 3, 1, 1, 0},
+        {"conv 3->2 5x5 s3 p2 on 7x7", 0, 3, 7, 7, 2, 5, 3, 2, 0},
+        /* c k k <= GAN__CONV_DIRECT_K: one example per product. */
         {"conv 3->4 4x4 s2 p1 on 9x8", 0, 3, 9, 8, 4, 4, 2, 1, 0},
-        {"conv 2->3 3x3 s1 p1 on 5x6", 0, 2, 5, 6, 3, 3, 1, 1, 0},
-        {"conv 2->2 5x5 s3 p2 on 7x7", 0, 2, 7, 7, 2, 5, 3, 2, 0},
         {"conv 1->2 1x1 s1 p0 on 3x3", 0, 1, 3, 3, 2, 1, 1, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
@@ -185,16 +192,19 @@ static void test_deconv_chunks(void **state)
 {
     (void)state;
     static const conv_case cases[] = {
+        {"deconv 4->5 4x4 s2 p1 on 4x5", 1, 4, 4, 5, 5, 4, 2, 1, 0},
+        {"deconv 3->8 3x3 s1 p0 on 3x3", 1, 3, 3, 3, 8, 3, 1, 0, 0},
+        {"deconv 2->3 5x5 s3 p1 out_pad 2 on 3x4", 1, 2, 3, 4, 3, 5, 3, 1, 2},
+        /* oc k k <= GAN__CONV_DIRECT_K: one example per product. */
         {"deconv 4->3 4x4 s2 p1 on 4x5", 1, 4, 4, 5, 3, 4, 2, 1, 0},
-        {"deconv 3->2 3x3 s1 p0 on 3x3", 1, 3, 3, 3, 2, 3, 1, 0, 0},
-        {"deconv 2->2 5x5 s3 p1 out_pad 2 on 3x4", 1, 2, 3, 4, 2, 5, 3, 1, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         run_case(&cases[i]);
 }
 
-/* The planned chunk: the DCGAN's layers take the whole batch of 64, a big
- * layer (the CIFAR-10 model's first conv) is capped near 16 MiB. */
+/* The planned chunk: the DCGAN's large layers take the whole batch of 64,
+ * its one-channel ones one example, a big layer (the CIFAR-10 model's
+ * first conv) is capped near 16 MiB. */
 static void test_planned_chunk(void **state)
 {
     (void)state;
@@ -204,6 +214,20 @@ static void test_planned_chunk(void **state)
     assert_int_equal(gan_net_add_conv2d(net, 128, 4, 2, 1, GAN_ACT_LEAKY_RELU), GAN_OK);
     const gan__layer *l = &net->layers[1];
     assert_int_equal(l->colw / gan__conv_row_floats(l), GAN__CONV_CHUNK_ROWS);
+    gan_net_free(net);
+
+    assert_int_equal(gan_net_create(&net, 28 * 28), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 1, 28, 28), GAN_OK);
+    assert_int_equal(gan_net_add_conv2d(net, 64, 4, 2, 1, GAN_ACT_LEAKY_RELU), GAN_OK);
+    l = &net->layers[1];
+    assert_int_equal(l->colw, gan__conv_row_floats(l));
+    gan_net_free(net);
+
+    assert_int_equal(gan_net_create(&net, 64 * 14 * 14), GAN_OK);
+    assert_int_equal(gan_net_add_reshape(net, 64, 14, 14), GAN_OK);
+    assert_int_equal(gan_net_add_deconv2d(net, 1, 4, 2, 1, 0, GAN_ACT_SIGMOID), GAN_OK);
+    l = &net->layers[1];
+    assert_int_equal(l->colw, gan__conv_row_floats(l));
     gan_net_free(net);
 
     assert_int_equal(gan_net_create(&net, 3 * 32 * 32), GAN_OK);

@@ -38,16 +38,6 @@ static gan_net *make_d(uint64_t seed, int dropout)
     return d;
 }
 
-static gan_optimizer *make_sgd(gan_net *net)
-{
-    gan_optimizer_options o = GAN_OPTIMIZER_OPTIONS_INIT;
-    o.learning_rate = LR;
-    o.momentum = o.momentum_final = 0.0f;
-    gan_optimizer *opt;
-    assert_int_equal(gan_optimizer_create(&opt, net, &o), GAN_OK);
-    return opt;
-}
-
 /* R1 at D's current parameters, under the masks a forward of (real, fake)
  * draws from a generator seeded with mask_seed (the step's own draw). */
 static double r1_value(gan_net *d, const float *real, const float *fake, uint64_t mask_seed)
@@ -73,7 +63,7 @@ static float *step(double *loss, uint64_t seed, int dropout, const float *real, 
                    float gamma, uint64_t mask_seed)
 {
     gan_net *d = make_d(seed, dropout);
-    gan_optimizer *opt = make_sgd(d);
+    gan_optimizer *opt = plain_sgd(d, LR);
     gan_rng *rng;
     assert_int_equal(gan_rng_create(&rng, mask_seed), GAN_OK);
     gan__step_ws ws;
@@ -159,7 +149,7 @@ static void test_session_checks_and_checkpoints(void **state)
     assert_int_equal(gan_net_add_dense(g, XW, GAN_ACT_SIGMOID), GAN_OK);
     randomize(g, rng, 0.5f);
     gan_net *d = make_d(4, 1);
-    gan_optimizer *go = make_sgd(g), *dopt = make_sgd(d);
+    gan_optimizer *go = plain_sgd(g, LR), *dopt = plain_sgd(d, LR);
     gan_session_options so = GAN_SESSION_OPTIONS_INIT;
     so.batch_size = 8;
     so.noise_width = 2;
@@ -201,7 +191,7 @@ static void test_session_checks_and_checkpoints(void **state)
     assert_int_equal(gan_net_add_dense(dbn, 4, GAN_ACT_RELU), GAN_OK);
     assert_int_equal(gan_net_add_batchnorm(dbn, 0.1f, 1e-5f), GAN_OK);
     assert_int_equal(gan_net_add_dense(dbn, 1, GAN_ACT_SIGMOID), GAN_OK);
-    gan_optimizer *bno = make_sgd(dbn);
+    gan_optimizer *bno = plain_sgd(dbn, LR);
     EXPECT_ERR(gan_session_create(&s, g, dbn, go, bno, data, &so), GAN_EUNSUPPORTED,
                "gan_session_create", "batch normalisation");
     gan_optimizer_free(bno);
