@@ -37,6 +37,8 @@
 #include "clones.h"
 #include "status.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The geometry of one im2col / col2im: an image of c x h x w, windows of
@@ -180,6 +182,57 @@ static void im2col(float *col, size_t ld, const float *img, const geom *g)
     }
 }
 
+/* im2col_chunk's table: at most this many grid positions, grid rows
+ * shorter than TAP_TABLE_ROW (below one AVX-512 vector of floats, where
+ * im2col's row loops stop vectorising), and at least TAP_TABLE_USES
+ * (channel, example) planes to share each table (building one costs as
+ * much as one plane's gathers). */
+#define TAP_TABLE 1024
+#define TAP_TABLE_ROW 16
+#define TAP_TABLE_USES 8
+
+/* im2col of the b images img, img + stride, ... into the b column blocks
+ * of col (example n's at col + n gh gw). A small grid goes through a table
+ * of each tap's source offsets, shared by every channel and example: one
+ * loop of gh gw gathers per (tap, channel, example), which vectorises,
+ * where im2col makes gh loops of gw (7 for the DCGAN's 7 x 7 grid).
+ * Padding reads offset 0 and is masked to 0. */
+GAN__VECTOR_CLONES
+static void im2col_chunk(float *col, size_t ld, const float *img, size_t stride, size_t b,
+                         const geom *g)
+{
+    const size_t gh = g->gh, gw = g->gw, np = gh * gw, plane = g->h * g->w, k = g->k;
+    if (np > TAP_TABLE || gw >= TAP_TABLE_ROW || g->c * b < TAP_TABLE_USES ||
+        plane > UINT32_MAX) {
+        for (size_t n = 0; n < b; n++)
+            im2col(col + n * np, ld, img + n * stride, g);
+        return;
+    }
+    uint32_t off[TAP_TABLE];
+    int32_t inside[TAP_TABLE];
+    for (size_t ky = 0; ky < k; ky++)
+        for (size_t kx = 0; kx < k; kx++) {
+            for (size_t oy = 0; oy < gh; oy++)
+                for (size_t ox = 0; ox < gw; ox++) {
+                    const ptrdiff_t iy = (ptrdiff_t)(oy * g->s + ky) - (ptrdiff_t)g->p;
+                    const ptrdiff_t ix = (ptrdiff_t)(ox * g->s + kx) - (ptrdiff_t)g->p;
+                    const int in = iy >= 0 && iy < (ptrdiff_t)g->h && ix >= 0 &&
+                                   ix < (ptrdiff_t)g->w;
+                    off[oy * gw + ox] = in ? (uint32_t)((size_t)iy * g->w + (size_t)ix) : 0;
+                    inside[oy * gw + ox] = in;
+                }
+            for (size_t c = 0; c < g->c; c++) {
+                float *row = col + ((c * k + ky) * k + kx) * ld;
+                for (size_t n = 0; n < b; n++) {
+                    const float *restrict src = img + n * stride + c * plane;
+                    float *restrict dst = row + n * np;
+                    for (size_t j = 0; j < np; j++)
+                        dst[j] = inside[j] ? src[off[j]] : 0.0f;
+                }
+            }
+        }
+}
+
 /* img += the windows of col (the adjoint of im2col); padding is dropped. */
 GAN__VECTOR_CLONES
 static void col2im_add(float *img, const float *col, size_t ld, const geom *g)
@@ -275,8 +328,7 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *y, const
         const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
-            for (size_t n = 0; n < b; n++)
-                im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
+            im2col_chunk(col, ld, x + n0 * l->in, l->in, b, &g);
             if (b == 1) {
                 /* One example: the product adds onto its row, which
                  * starts as the bias; no staging. */
@@ -351,8 +403,7 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
             /* dY (oc x B P) */
             const float *dys = staged(col + K * ld, dpre + n0 * l->out, b, l->oc, pout);
             if (gout != NULL) {
-                for (size_t n = 0; n < b; n++)
-                    im2col(col + n * pout, ld, x + (n0 + n) * l->in, &g);
+                im2col_chunk(col, ld, x + n0 * l->in, l->in, b, &g);
                 /* dW (oc x K) = dY . col^T */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K, (int)ld,
                             alpha, dys, (int)ld, col, (int)ld, bw, gout, (int)K);
@@ -370,8 +421,7 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
             float *stage = col + K * ld;
-            for (size_t n = 0; n < b; n++) /* dcol (K' x B Pin) */
-                im2col(col + n * pin, ld, dpre + (n0 + n) * l->out, &g);
+            im2col_chunk(col, ld, dpre + n0 * l->out, l->out, b, &g); /* dcol (K' x B Pin) */
             if (gout != NULL) {
                 /* dW (ic x K') = X (ic x B Pin) . dcol^T */
                 const float *xs = staged(stage, x + n0 * l->in, b, l->ic, pin);
