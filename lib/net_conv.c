@@ -260,6 +260,68 @@ static void col2im_add(float *img, const float *col, size_t ld, const geom *g)
     }
 }
 
+/* col2im_chunk's table: at most this many (pixel, tap) entries; the same
+ * grid-row and sharing limits as im2col_chunk's. */
+#define PIXEL_TABLE 4096
+
+/* img_n += the windows of col's block n, for the b images img, img +
+ * stride, ... (col2im_add of each). A small grid is gathered per image
+ * pixel instead: a table lists, for each pixel, the col offsets of the
+ * taps that read it (at most ceil(k / s)^2, in the (ky, kx) order
+ * col2im_add adds them, so the sums round the same), shared by every
+ * channel and example; the adds then run along the image's pixels, which
+ * vectorises, instead of along gw-long grid rows. */
+GAN__VECTOR_CLONES
+static void col2im_chunk(float *img, size_t stride, const float *col, size_t ld, size_t b,
+                         const geom *g)
+{
+    const size_t np = g->gh * g->gw, plane = g->h * g->w, k = g->k, s = g->s;
+    const size_t per_pixel = ((k + s - 1) / s) * ((k + s - 1) / s);
+    if (g->gw >= TAP_TABLE_ROW || g->c * b < TAP_TABLE_USES || per_pixel > PIXEL_TABLE ||
+        plane > PIXEL_TABLE / per_pixel || k * k > UINT32_MAX / ld) {
+        for (size_t n = 0; n < b; n++)
+            col2im_add(img + n * stride, col + n * np, ld, g);
+        return;
+    }
+    uint32_t off[PIXEL_TABLE];
+    int32_t inside[PIXEL_TABLE];
+    /* Entry m of pixel i at m plane + i; unused entries read offset 0,
+     * masked. */
+    memset(off, 0, per_pixel * plane * sizeof *off);
+    memset(inside, 0, per_pixel * plane * sizeof *inside);
+    for (size_t iy = 0; iy < g->h; iy++)
+        for (size_t ix = 0; ix < g->w; ix++) {
+            const size_t i = iy * g->w + ix;
+            size_t m = 0;
+            for (size_t ky = 0; ky < k; ky++) {
+                /* Grid row oy reads image row oy s + ky - p. */
+                const size_t ty = iy + g->p;
+                if (ty < ky || (ty - ky) % s != 0 || (ty - ky) / s >= g->gh)
+                    continue;
+                for (size_t kx = 0; kx < k; kx++) {
+                    const size_t tx = ix + g->p;
+                    if (tx < kx || (tx - kx) % s != 0 || (tx - kx) / s >= g->gw)
+                        continue;
+                    off[m * plane + i] =
+                        (uint32_t)((ky * k + kx) * ld + (ty - ky) / s * g->gw + (tx - kx) / s);
+                    inside[m * plane + i] = 1;
+                    m++;
+                }
+            }
+        }
+    for (size_t c = 0; c < g->c; c++)
+        for (size_t n = 0; n < b; n++) {
+            const float *restrict base = col + c * k * k * ld + n * np;
+            float *restrict dst = img + n * stride + c * plane;
+            for (size_t m = 0; m < per_pixel; m++) {
+                const uint32_t *o = off + m * plane;
+                const int32_t *in = inside + m * plane;
+                for (size_t i = 0; i < plane; i++)
+                    dst[i] += in[i] ? base[o[i]] : 0.0f;
+            }
+        }
+}
+
 /* stage (ch x b np) = the b rows of x (width ch np each, starting at row
  * x), example by example: the layout the products take. */
 static void rows_to_stage(float *stage, const float *x, size_t b, size_t ch, size_t np)
@@ -347,11 +409,9 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *y, const
             const float *xs = staged(col + K * ld, x + n0 * l->in, b, l->ic, pin);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->ic,
                         1.0f, w, (int)K, xs, (int)ld, 0.0f, col, (int)ld);
-            for (size_t n = 0; n < b; n++) {
-                float *yn = y + (n0 + n) * l->out;
-                fill_bias(yn, bias, l->oc, pout);
-                col2im_add(yn, col + n * pin, ld, &g);
-            }
+            for (size_t n = 0; n < b; n++)
+                fill_bias(y + (n0 + n) * l->out, bias, l->oc, pout);
+            col2im_chunk(y + n0 * l->out, l->out, col, ld, b, &g);
         }
     }
 }
@@ -412,11 +472,8 @@ void gan__conv_backward(const gan__layer *l, const float *params, float *dx, flo
                 /* dcol (K x B P) = W^T dY, then back onto each image. */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->oc,
                             1.0f, w, (int)K, dys, (int)ld, 0.0f, col, (int)ld);
-                for (size_t n = 0; n < b; n++) {
-                    float *dxn = dx + (n0 + n) * l->in;
-                    memset(dxn, 0, l->in * sizeof *dxn);
-                    col2im_add(dxn, col + n * pout, ld, &g);
-                }
+                memset(dx + n0 * l->in, 0, b * l->in * sizeof *dx);
+                col2im_chunk(dx + n0 * l->in, l->in, col, ld, b, &g);
             }
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
