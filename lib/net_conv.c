@@ -190,26 +190,51 @@ static void im2col(float *col, size_t ld, const float *img, const geom *g)
 #define TAP_TABLE 1024
 #define TAP_TABLE_ROW 16
 #define TAP_TABLE_USES 8
+/* A table entry: the source offset, with this bit set where the tap
+ * reads padding (read as 0, from offset 0). One array of them keeps the
+ * tables' stack small (4 KiB and 8 KiB). */
+#define PAD_BIT 0x80000000u
+#define OFFSET_MASK 0x7fffffffu
+
+/* dst[j] = src[off[j]], 0 where off[j] has PAD_BIT. The loads are
+ * unconditional (offset 0 for padding) so that the loop becomes vector
+ * gathers. */
+static inline void gather_table(float *restrict dst, const float *restrict src,
+                                const uint32_t *restrict off, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        const float v = src[off[j] & OFFSET_MASK];
+        dst[j] = (off[j] & PAD_BIT) ? 0.0f : v;
+    }
+}
+
+/* dst[j] += src[off[j]], + 0 where off[j] has PAD_BIT. */
+static inline void add_table(float *restrict dst, const float *restrict src,
+                             const uint32_t *restrict off, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        const float v = src[off[j] & OFFSET_MASK];
+        dst[j] += (off[j] & PAD_BIT) ? 0.0f : v;
+    }
+}
 
 /* im2col of the b images img, img + stride, ... into the b column blocks
  * of col (example n's at col + n gh gw). A small grid goes through a table
  * of each tap's source offsets, shared by every channel and example: one
  * loop of gh gw gathers per (tap, channel, example), which vectorises,
- * where im2col makes gh loops of gw (7 for the DCGAN's 7 x 7 grid).
- * Padding reads offset 0 and is masked to 0. */
+ * where im2col makes gh loops of gw (7 for the DCGAN's 7 x 7 grid). */
 GAN__VECTOR_CLONES
 static void im2col_chunk(float *col, size_t ld, const float *img, size_t stride, size_t b,
                          const geom *g)
 {
     const size_t gh = g->gh, gw = g->gw, np = gh * gw, plane = g->h * g->w, k = g->k;
     if (np > TAP_TABLE || gw >= TAP_TABLE_ROW || g->c * b < TAP_TABLE_USES ||
-        plane > UINT32_MAX) {
+        plane > OFFSET_MASK) {
         for (size_t n = 0; n < b; n++)
             im2col(col + n * np, ld, img + n * stride, g);
         return;
     }
     uint32_t off[TAP_TABLE];
-    int32_t inside[TAP_TABLE];
     for (size_t ky = 0; ky < k; ky++)
         for (size_t kx = 0; kx < k; kx++) {
             for (size_t oy = 0; oy < gh; oy++)
@@ -218,16 +243,13 @@ static void im2col_chunk(float *col, size_t ld, const float *img, size_t stride,
                     const ptrdiff_t ix = (ptrdiff_t)(ox * g->s + kx) - (ptrdiff_t)g->p;
                     const int in = iy >= 0 && iy < (ptrdiff_t)g->h && ix >= 0 &&
                                    ix < (ptrdiff_t)g->w;
-                    off[oy * gw + ox] = in ? (uint32_t)((size_t)iy * g->w + (size_t)ix) : 0;
-                    inside[oy * gw + ox] = in;
+                    off[oy * gw + ox] =
+                        in ? (uint32_t)((size_t)iy * g->w + (size_t)ix) : PAD_BIT;
                 }
             for (size_t c = 0; c < g->c; c++) {
                 float *row = col + ((c * k + ky) * k + kx) * ld;
                 for (size_t n = 0; n < b; n++) {
-                    const float *restrict src = img + n * stride + c * plane;
-                    float *restrict dst = row + n * np;
-                    for (size_t j = 0; j < np; j++)
-                        dst[j] = inside[j] ? src[off[j]] : 0.0f;
+                    gather_table(row + n * np, img + n * stride + c * plane, off, np);
                 }
             }
         }
@@ -262,7 +284,7 @@ static void col2im_add(float *img, const float *col, size_t ld, const geom *g)
 
 /* col2im_chunk's table: at most this many (pixel, tap) entries; the same
  * grid-row and sharing limits as im2col_chunk's. */
-#define PIXEL_TABLE 4096
+#define PIXEL_TABLE 2048
 
 /* img_n += the windows of col's block n, for the b images img, img +
  * stride, ... (col2im_add of each). A small grid is gathered per image
@@ -278,17 +300,15 @@ static void col2im_chunk(float *img, size_t stride, const float *col, size_t ld,
     const size_t np = g->gh * g->gw, plane = g->h * g->w, k = g->k, s = g->s;
     const size_t per_pixel = ((k + s - 1) / s) * ((k + s - 1) / s);
     if (g->gw >= TAP_TABLE_ROW || g->c * b < TAP_TABLE_USES || per_pixel > PIXEL_TABLE ||
-        plane > PIXEL_TABLE / per_pixel || k * k > UINT32_MAX / ld) {
+        plane > PIXEL_TABLE / per_pixel || k * k > OFFSET_MASK / ld) {
         for (size_t n = 0; n < b; n++)
             col2im_add(img + n * stride, col + n * np, ld, g);
         return;
     }
     uint32_t off[PIXEL_TABLE];
-    int32_t inside[PIXEL_TABLE];
-    /* Entry m of pixel i at m plane + i; unused entries read offset 0,
-     * masked. */
-    memset(off, 0, per_pixel * plane * sizeof *off);
-    memset(inside, 0, per_pixel * plane * sizeof *inside);
+    /* Entry m of pixel i at m plane + i; unused entries add 0. */
+    for (size_t e = 0; e < per_pixel * plane; e++)
+        off[e] = PAD_BIT;
     for (size_t iy = 0; iy < g->h; iy++)
         for (size_t ix = 0; ix < g->w; ix++) {
             const size_t i = iy * g->w + ix;
@@ -304,21 +324,16 @@ static void col2im_chunk(float *img, size_t stride, const float *col, size_t ld,
                         continue;
                     off[m * plane + i] =
                         (uint32_t)((ky * k + kx) * ld + (ty - ky) / s * g->gw + (tx - kx) / s);
-                    inside[m * plane + i] = 1;
                     m++;
                 }
             }
         }
     for (size_t c = 0; c < g->c; c++)
         for (size_t n = 0; n < b; n++) {
-            const float *restrict base = col + c * k * k * ld + n * np;
-            float *restrict dst = img + n * stride + c * plane;
-            for (size_t m = 0; m < per_pixel; m++) {
-                const uint32_t *o = off + m * plane;
-                const int32_t *in = inside + m * plane;
-                for (size_t i = 0; i < plane; i++)
-                    dst[i] += in[i] ? base[o[i]] : 0.0f;
-            }
+            const float *base = col + c * k * k * ld + n * np;
+            float *dst = img + n * stride + c * plane;
+            for (size_t m = 0; m < per_pixel; m++)
+                add_table(dst, base, off + m * plane, plane);
         }
 }
 
