@@ -26,8 +26,9 @@
  * large layers (14.5 MB for the 64 -> 128 conv) and the one-channel layers
  * (16 column rows) go example by example; the paper's CIFAR-10 conv
  * 3 -> 64 8 x 8 on 32 x 32 (1.1 MB an example) gets B = 15, so batch 128
- * is 9 products. Per example (B = 1) each product had N = P = 49 or 196
- * columns and repacked W every time, which is what made it slow.
+ * is 9 products. Lowered per example, the large layers' products had
+ * N = P = 49 or 196 columns and repacked W (128 x 1024) every time, which
+ * is what made them slow; a 16-column W costs nothing to repack.
  *
  * im2col of the input is redone in backward rather than kept, which costs
  * one pass over the columns and saves rows x K x P floats of memory. */
@@ -248,9 +249,8 @@ static void im2col_chunk(float *col, size_t ld, const float *img, size_t stride,
                 }
             for (size_t c = 0; c < g->c; c++) {
                 float *row = col + ((c * k + ky) * k + kx) * ld;
-                for (size_t n = 0; n < b; n++) {
+                for (size_t n = 0; n < b; n++)
                     gather_table(row + n * np, img + n * stride + c * plane, off, np);
-                }
             }
         }
 }
