@@ -18,6 +18,8 @@
  * reached --target (225 by default); with cairo it also draws the curves,
  * one panel per grid, into --out (default mnist_curves.png). Runs whose
  * labels share the text before a '/' ("fast-sim/seed1") share a colour.
+ * The log's path is what follows the last '=', so a label may hold one
+ * ("γ=0.1/seed 1=run.log").
  */
 #define _POSIX_C_SOURCE 200809L
 #include "args.h"
@@ -265,7 +267,8 @@ int main(int argc, char **argv)
             printf("usage: mnist_curves [--out PNG] [--clock cpu|wall] [--minutes M] [--target LL]\n"
                    "                    LABEL=LOG...\n"
                    "Parzen LL of examples/mnist logs against training minutes (CPU time by\n"
-                   "default); labels sharing the text before '/' share a colour.\n");
+                   "default); labels sharing the text before '/' share a colour; the log is\n"
+                   "what follows the last '='.\n");
             return 0;
         }
         if (strncmp(a, "--", 2) == 0) {
@@ -289,7 +292,7 @@ int main(int argc, char **argv)
                 return ARGS_EXIT_USAGE;
             continue;
         }
-        const char *eq = strchr(a, '=');
+        const char *eq = strrchr(a, '=');
         if (eq == NULL || eq == a || eq[1] == '\0') {
             fprintf(stderr, "%s: expected LABEL=LOG, not '%s'\n", prog, a);
             return ARGS_EXIT_USAGE;
