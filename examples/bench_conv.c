@@ -110,7 +110,12 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     const size_t P = lc->deconv ? pin : pout;
     const size_t other = lc->deconv ? lc->ic : lc->oc; /* staged channels */
     float *w = filled(lc->ic * lc->oc * kk, rng), *col = filled(K * chunk * P, rng);
-    float *gw = filled(lc->ic * lc->oc * kk, rng), *stage = filled(other * chunk * P, rng);
+    /* The row-side operand (the product's output in a conv forward, its
+     * input elsewhere): one example at a time (B = 1) the layer reads and
+     * writes it in place in each example's own row, so the bare products
+     * do too; a chunk of B > 1 goes through one staging buffer, reused. */
+    float *gw = filled(lc->ic * lc->oc * kk, rng);
+    float *stage = filled(other * (chunk == 1 ? BATCH : chunk) * P, rng);
 
     double tf[MAX_REPS], tb[MAX_REPS], ff[MAX_REPS], fb[MAX_REPS];
     for (int r = -warmup; r < reps; r++) {
@@ -123,21 +128,23 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
         double t2 = now();
         for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
             const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
+            float *st = chunk == 1 ? stage + n0 * other * P : stage;
             if (!lc->deconv)
-                gemm(CblasNoTrans, CblasNoTrans, lc->oc, ld, K, w, K, col, ld, 0.0f, stage, ld);
+                gemm(CblasNoTrans, CblasNoTrans, lc->oc, ld, K, w, K, col, ld, 0.0f, st, ld);
             else
-                gemm(CblasTrans, CblasNoTrans, K, ld, lc->ic, w, K, stage, ld, 0.0f, col, ld);
+                gemm(CblasTrans, CblasNoTrans, K, ld, lc->ic, w, K, st, ld, 0.0f, col, ld);
         }
         double t3 = now();
         for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
             const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
             const float beta = n0 ? 1.0f : 0.0f;
+            float *st = chunk == 1 ? stage + n0 * other * P : stage;
             if (!lc->deconv) {
-                gemm(CblasNoTrans, CblasTrans, lc->oc, K, ld, stage, ld, col, ld, beta, gw, K);
-                gemm(CblasTrans, CblasNoTrans, K, ld, lc->oc, w, K, stage, ld, 0.0f, col, ld);
+                gemm(CblasNoTrans, CblasTrans, lc->oc, K, ld, st, ld, col, ld, beta, gw, K);
+                gemm(CblasTrans, CblasNoTrans, K, ld, lc->oc, w, K, st, ld, 0.0f, col, ld);
             } else {
-                gemm(CblasNoTrans, CblasTrans, lc->ic, K, ld, stage, ld, col, ld, beta, gw, K);
-                gemm(CblasNoTrans, CblasNoTrans, lc->ic, ld, K, w, K, col, ld, 0.0f, stage, ld);
+                gemm(CblasNoTrans, CblasTrans, lc->ic, K, ld, st, ld, col, ld, beta, gw, K);
+                gemm(CblasNoTrans, CblasNoTrans, lc->ic, ld, K, w, K, col, ld, 0.0f, st, ld);
             }
         }
         double t4 = now();
