@@ -79,6 +79,14 @@ static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, size_t m, size_t n, siz
                 beta, c, (int)ldc);
 }
 
+/* The bare products' row-side operand for the chunk at example n0: one
+ * example at a time (chunk 1) each example's own row of row_floats, as the
+ * layer reads and writes it; otherwise the one staging buffer, reused. */
+static float *row_operand(float *stage, size_t chunk, size_t n0, size_t row_floats)
+{
+    return chunk == 1 ? stage + n0 * row_floats : stage;
+}
+
 static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
 {
     gan_net *net;
@@ -128,7 +136,7 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
         double t2 = now();
         for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
             const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
-            float *st = chunk == 1 ? stage + n0 * other * P : stage;
+            float *st = row_operand(stage, chunk, n0, other * P);
             if (!lc->deconv)
                 gemm(CblasNoTrans, CblasNoTrans, lc->oc, ld, K, w, K, col, ld, 0.0f, st, ld);
             else
@@ -138,7 +146,7 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
         for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
             const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
             const float beta = n0 ? 1.0f : 0.0f;
-            float *st = chunk == 1 ? stage + n0 * other * P : stage;
+            float *st = row_operand(stage, chunk, n0, other * P);
             if (!lc->deconv) {
                 gemm(CblasNoTrans, CblasTrans, lc->oc, K, ld, st, ld, col, ld, beta, gw, K);
                 gemm(CblasTrans, CblasNoTrans, K, ld, lc->oc, w, K, st, ld, 0.0f, col, ld);
