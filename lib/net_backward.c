@@ -4,38 +4,9 @@
 #include "clones.h"
 #include "blas.h"
 #include "net_layers.h"
-#include "numeric.h"
 #include "status.h"
 
 #include <string.h>
-
-/* dpre = dout * act'(pre, out) for one dense layer's rows. */
-GAN__VECTOR_CLONES
-static void activation_backward(float *dpre, const float *dout, const float *pre,
-                                const float *out, size_t n, uint32_t act, float slope)
-{
-    switch (act) {
-    case GAN_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            dpre[i] = gan__select_pos(pre[i], dout[i], 0.0f);
-        break;
-    case GAN_ACT_LEAKY_RELU:
-        for (size_t i = 0; i < n; i++)
-            dpre[i] = gan__select_pos(pre[i], dout[i], slope * dout[i]);
-        break;
-    case GAN_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            dpre[i] = dout[i] * (1.0f - out[i] * out[i]);
-        break;
-    case GAN_ACT_SIGMOID:
-        for (size_t i = 0; i < n; i++)
-            dpre[i] = dout[i] * out[i] * (1.0f - out[i]);
-        break;
-    default:
-        memcpy(dpre, dout, n * sizeof *dpre);
-        break;
-    }
-}
 
 /* Row-range jobs of the backward pass, run on the net's pool. */
 typedef struct grad_job {
@@ -51,7 +22,7 @@ static void act_back_rows(void *ctx, size_t r0, size_t r1)
 {
     const grad_job *j = ctx;
     const size_t o = r0 * j->cols;
-    activation_backward(j->dst + o, j->g + o, j->pre + o, j->out + o, (r1 - r0) * j->cols, j->act,
+    gan__activation_backward(j->dst + o, j->g + o, j->pre + o, j->out + o, (r1 - r0) * j->cols, j->act,
                         j->slope);
 }
 
@@ -172,6 +143,19 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
             const float *dpre;
             float *tmp = net->scratch[2];
             const size_t cols = l->cols;
+            const int through_act =
+                l->act != GAN_ACT_IDENTITY && !(i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS));
+            if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
+                /* The layer takes g through its activation itself, a chunk
+                 * of rows at a time while they are in cache. */
+                const gan__conv_grad a = {
+                    .dx = want_dx ? dst : NULL, .gout = gl, .g = g,
+                    .pre = through_act ? l->pre + row_begin * cols : NULL,
+                    .y = l->y + row_begin * cols, .dpre = tmp, .x = x, .rows = rows,
+                    .alpha = alpha, .beta = beta};
+                gan__conv_backward(l, net->params + l->poff, &a, net->col);
+                break;
+            }
             j.dst = tmp;
             j.cols = cols;
             if (l->kind == GAN_LAYER_MAXOUT) {
@@ -179,8 +163,7 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
                 j.units = l->units;
                 gan__pool_run(pool, maxout_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
-            } else if (l->act == GAN_ACT_IDENTITY ||
-                       (i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS))) {
+            } else if (!through_act) {
                 dpre = g;
             } else {
                 j.pre = l->pre + row_begin * cols;
@@ -189,11 +172,6 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
                 j.slope = l->slope;
                 gan__pool_run(pool, act_back_rows, &j, rows, 1, gan__min_rows(cols));
                 dpre = tmp;
-            }
-            if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
-                gan__conv_backward(l, net->params + l->poff, want_dx ? dst : NULL, gl, dpre, x,
-                                   rows, net->col, alpha, beta);
-                break;
             }
             if (gl != NULL)
                 param_grads(gl, l, x, dpre, rows, alpha, beta);

@@ -10,7 +10,9 @@
  *
  * Backward is the same products transposed: the weight gradient is one
  * product per chunk (beta accumulates across chunks), the bias gradient
- * one pass over all rows.
+ * one pass over all rows. The layer's activation and its derivative are
+ * applied here too, a chunk at a time while its rows are in cache, so that
+ * these functions are the whole layer (examples/bench_conv.c times them).
  *
  * Rows are (example, channel, pixel) while the products want (channel,
  * example, pixel): a staging block of (conv: oc, deconv: ic) x B P floats
@@ -356,20 +358,25 @@ static void stage_to_rows(float *y, const float *stage, size_t b, size_t ch, siz
             memcpy(y + (n * ch + c) * np, stage + c * ld + n * np, np * sizeof *y);
 }
 
-/* The same with bias[c] added to channel c. */
+/* The same into pre with bias[c] added to channel c, and, when y is
+ * non-NULL, the layer's activation of each example's row into y while the
+ * row is in cache. */
 GAN__VECTOR_CLONES
-static void stage_to_rows_bias(float *y, const float *stage, const float *bias, size_t b,
-                               size_t ch, size_t np)
+static void stage_to_rows_bias(float *pre, float *y, const float *stage, const float *bias,
+                               size_t b, size_t ch, size_t np, const gan__layer *l)
 {
     const size_t ld = b * np;
-    for (size_t n = 0; n < b; n++)
+    for (size_t n = 0; n < b; n++) {
         for (size_t c = 0; c < ch; c++) {
-            float *restrict dst = y + (n * ch + c) * np;
+            float *restrict dst = pre + (n * ch + c) * np;
             const float *restrict src = stage + c * ld + n * np;
             const float bc = bias[c];
             for (size_t p = 0; p < np; p++)
                 dst[p] = src[p] + bc;
         }
+        if (y != NULL)
+            gan__activate(y + n * ch * np, pre + n * ch * np, ch * np, l->act, l->slope);
+    }
 }
 
 /* Each of the oc planes of one row y starts as the channel's bias. */
@@ -394,8 +401,8 @@ static const float *staged(float *stage, const float *rows, size_t b, size_t ch,
     return stage;
 }
 
-void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
-                       size_t rows, float *col)
+void gan__conv_forward(const gan__layer *l, const float *params, float *pre, float *y,
+                       const float *x, size_t rows, float *col)
 {
     const geom g = geom_of(l);
     const float *w = params, *bias = params + l->nw;
@@ -403,31 +410,34 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *y, const
     const size_t pout = l->oh * l->ow, pin = l->ih * l->iw;
     for (size_t n0 = 0; n0 < rows; n0 += chunk) {
         const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
+        float *pn = pre + n0 * l->out, *yn = y != NULL ? y + n0 * l->out : NULL;
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
             im2col_chunk(col, ld, x + n0 * l->in, l->in, b, &g);
-            if (b == 1) {
-                /* One example: the product adds onto its row, which
-                 * starts as the bias; no staging. */
-                float *yn = y + n0 * l->out;
-                fill_bias(yn, bias, l->oc, pout);
+            if (b > 1) {
+                float *stage = col + K * ld;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld,
-                            (int)K, 1.0f, w, (int)K, col, (int)ld, 1.0f, yn, (int)ld);
+                            (int)K, 1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
+                stage_to_rows_bias(pn, yn, stage, bias, b, l->oc, pout, l);
                 continue;
             }
-            float *stage = col + K * ld;
+            /* One example: the product adds onto its row, which starts as
+             * the bias; no staging. */
+            fill_bias(pn, bias, l->oc, pout);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld, (int)K,
-                        1.0f, w, (int)K, col, (int)ld, 0.0f, stage, (int)ld);
-            stage_to_rows_bias(y + n0 * l->out, stage, bias, b, l->oc, pout);
+                        1.0f, w, (int)K, col, (int)ld, 1.0f, pn, (int)ld);
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
             const float *xs = staged(col + K * ld, x + n0 * l->in, b, l->ic, pin);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->ic,
                         1.0f, w, (int)K, xs, (int)ld, 0.0f, col, (int)ld);
             for (size_t n = 0; n < b; n++)
-                fill_bias(y + (n0 + n) * l->out, bias, l->oc, pout);
-            col2im_chunk(y + n0 * l->out, l->out, col, ld, b, &g);
+                fill_bias(pn + n * l->out, bias, l->oc, pout);
+            col2im_chunk(pn, l->out, col, ld, b, &g);
         }
+        /* The layer's activation, while the chunk's rows are in cache. */
+        if (yn != NULL)
+            gan__activate(yn, pn, b * l->out, l->act, l->slope);
     }
 }
 
@@ -457,58 +467,72 @@ static void bias_grad(float *db, const float *d, size_t rows, size_t oc, size_t 
     }
 }
 
-void gan__conv_backward(const gan__layer *l, const float *params, float *dx, float *gout,
-                        const float *dpre, const float *x, size_t rows, float *col, float alpha,
-                        float beta)
+void gan__conv_backward(const gan__layer *l, const float *params, const gan__conv_grad *a,
+                        float *col)
 {
-    if (rows == 0)
+    if (a->rows == 0)
         return;
     const geom g = geom_of(l);
     const float *w = params;
     const size_t chunk = chunk_of(l), kk = l->kernel * l->kernel;
     const size_t pout = l->oh * l->ow, pin = l->ih * l->iw;
-    if (gout != NULL)
-        bias_grad(gout + l->nw, dpre, rows, l->oc, pout, alpha, beta);
-    for (size_t n0 = 0; n0 < rows; n0 += chunk) {
-        const size_t b = rows - n0 < chunk ? rows - n0 : chunk;
+    float *gout = a->gout;
+    for (size_t n0 = 0; n0 < a->rows; n0 += chunk) {
+        const size_t b = a->rows - n0 < chunk ? a->rows - n0 : chunk;
         /* The first chunk applies the caller's beta, the rest add. */
-        const float bw = n0 == 0 ? beta : 1.0f;
+        const float bw = n0 == 0 ? a->beta : 1.0f;
+        const float *x = a->x + n0 * l->in;
+        float *dx = a->dx != NULL ? a->dx + n0 * l->in : NULL;
+        /* The chunk's pre-activation gradient (b x out), through the
+         * activation while its rows are in cache. */
+        const float *dpre = a->g + n0 * l->out;
+        if (a->pre != NULL) {
+            const size_t o = n0 * l->out;
+            gan__activation_backward(a->dpre + o, dpre, a->pre + o, a->y + o, b * l->out, l->act,
+                                     l->slope);
+            dpre = a->dpre + o;
+        }
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
             /* dY (oc x B P) */
-            const float *dys = staged(col + K * ld, dpre + n0 * l->out, b, l->oc, pout);
+            const float *dys = staged(col + K * ld, dpre, b, l->oc, pout);
             if (gout != NULL) {
-                im2col_chunk(col, ld, x + n0 * l->in, l->in, b, &g);
+                im2col_chunk(col, ld, x, l->in, b, &g);
                 /* dW (oc x K) = dY . col^T */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K, (int)ld,
-                            alpha, dys, (int)ld, col, (int)ld, bw, gout, (int)K);
+                            a->alpha, dys, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
             if (dx != NULL) {
                 /* dcol (K x B P) = W^T dY, then back onto each image. */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)ld, (int)l->oc,
                             1.0f, w, (int)K, dys, (int)ld, 0.0f, col, (int)ld);
-                memset(dx + n0 * l->in, 0, b * l->in * sizeof *dx);
-                col2im_chunk(dx + n0 * l->in, l->in, col, ld, b, &g);
+                memset(dx, 0, b * l->in * sizeof *dx);
+                col2im_chunk(dx, l->in, col, ld, b, &g);
             }
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
             float *stage = col + K * ld;
-            im2col_chunk(col, ld, dpre + n0 * l->out, l->out, b, &g); /* dcol (K' x B Pin) */
+            im2col_chunk(col, ld, dpre, l->out, b, &g); /* dcol (K' x B Pin) */
             if (gout != NULL) {
                 /* dW (ic x K') = X (ic x B Pin) . dcol^T */
-                const float *xs = staged(stage, x + n0 * l->in, b, l->ic, pin);
+                const float *xs = staged(stage, x, b, l->ic, pin);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->ic, (int)K, (int)ld,
-                            alpha, xs, (int)ld, col, (int)ld, bw, gout, (int)K);
+                            a->alpha, xs, (int)ld, col, (int)ld, bw, gout, (int)K);
             }
             if (dx != NULL) {
                 /* dX (ic x B Pin) = W dcol, straight into the row for one
                  * example. */
-                float *dxs = b == 1 ? dx + n0 * l->in : stage;
+                float *dxs = b == 1 ? dx : stage;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->ic, (int)ld, (int)K,
                             1.0f, w, (int)K, col, (int)ld, 0.0f, dxs, (int)ld);
                 if (b > 1)
-                    stage_to_rows(dx + n0 * l->in, stage, b, l->ic, pin);
+                    stage_to_rows(dx, stage, b, l->ic, pin);
             }
         }
     }
+    /* The bias gradient over all rows at once, in the order it always
+     * summed them. */
+    if (gout != NULL)
+        bias_grad(gout + l->nw, a->pre != NULL ? a->dpre : a->g, a->rows, l->oc, pout, a->alpha,
+                  a->beta);
 }

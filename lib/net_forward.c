@@ -3,77 +3,14 @@
 #include "clones.h"
 #include "blas.h"
 #include "net_layers.h"
-#include "numeric.h"
 #include "rng.h"
 #include "status.h"
-#include "vexp.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Rows per block in inference, bounding its scratch memory. */
 #define INFER_BLOCK_ROWS 512
-
-/* exp(-87) is still a normal float. Read through a volatile so the
- * compiler cannot fold the clamp in gan__exp_neg into a branch, which
- * would stop the loop below from vectorising. */
-static const volatile float sigmoid_exp_floor = -87.0f;
-
-/* out[i] = sigmoid(pre[i]) = 1 / (1 + t) for pre >= 0 and t / (1 + t)
- * below, with t = exp(-|pre|) <= 1: relative error below 1e-6 (outputs
- * stay at 1.6e-38 below pre = -87), sigmoid(NaN) = NaN so divergence
- * still shows. The cases are picked with bit masks rather than comparisons
- * so the loop vectorises. out may alias pre. */
-GAN__VECTOR_CLONES
-static void sigmoid_rows(float *out, const float *pre, size_t n)
-{
-    const float lo = sigmoid_exp_floor;
-    for (size_t i = 0; i < n; i++) {
-        const float a = pre[i];
-        const float t = gan__exp_neg(-fabsf(a), lo);
-        const float r = 1.0f / (1.0f + t), q = t * r;
-        uint32_t ab, rb, qb;
-        memcpy(&ab, &a, sizeof ab);
-        memcpy(&rb, &r, sizeof rb);
-        memcpy(&qb, &q, sizeof qb);
-        const uint32_t neg = (uint32_t)((int32_t)ab >> 31);
-        const uint32_t nan = (uint32_t)0 - (uint32_t)((ab & 0x7fffffffu) > 0x7f800000u);
-        const uint32_t ob = (((rb & ~neg) | (qb & neg)) & ~nan) | (ab & nan);
-        memcpy(&out[i], &ob, sizeof ob);
-    }
-}
-
-/* out = act(pre) (out may alias pre when act is the identity or when
- * apply_act is 0, which leaves pre as it is). */
-GAN__VECTOR_CLONES
-static void activate(float *out, const float *pre, size_t rows, size_t cols, uint32_t act,
-                     float slope, int apply_act)
-{
-    const size_t n = rows * cols;
-    if (!apply_act || act == GAN_ACT_IDENTITY) {
-        if (out != pre)
-            memcpy(out, pre, n * sizeof *out);
-        return;
-    }
-    switch (act) {
-    case GAN_ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            out[i] = pre[i] > 0.0f ? pre[i] : 0.0f;
-        break;
-    case GAN_ACT_LEAKY_RELU:
-        for (size_t i = 0; i < n; i++)
-            out[i] = gan__select_pos(pre[i], pre[i], slope * pre[i]);
-        break;
-    case GAN_ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            out[i] = tanhf(pre[i]);
-        break;
-    default: /* GAN_ACT_SIGMOID */
-        sigmoid_rows(out, pre, n);
-        break;
-    }
-}
 
 /* out (rows x units) = max over each unit's pieces of pre (rows x
  * units*pieces); arg (may be NULL) = column of the first maximal piece. */
@@ -171,15 +108,14 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
             float *dst = ping[which];
             if (l->kind == GAN_LAYER_DENSE) {
                 gemm_forward(dst, cur, w, w + l->in * l->cols, n, l->in, l->cols);
-                activate(dst, dst, n, l->cols, l->act, l->slope,
-                         !(last && (flags & GAN_FORWARD_LOGITS)));
+                if (!(last && (flags & GAN_FORWARD_LOGITS)))
+                    gan__activate(dst, dst, n * l->cols, l->act, l->slope);
             } else if (l->kind == GAN_LAYER_MAXOUT) {
                 gemm_forward(pre, cur, w, w + l->in * l->cols, n, l->in, l->cols);
                 maxout(dst, NULL, pre, n, l->units, l->pieces);
             } else if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
-                gan__conv_forward(l, w, dst, cur, n, col);
-                activate(dst, dst, n, l->cols, l->act, l->slope,
-                         !(last && (flags & GAN_FORWARD_LOGITS)));
+                gan__conv_forward(l, w, dst, last && (flags & GAN_FORWARD_LOGITS) ? NULL : dst,
+                                  cur, n, col);
             } else if (l->kind == GAN_LAYER_MAXPOOL || l->kind == GAN_LAYER_CHANNEL_MAXOUT) {
                 gan__pool_forward(l, dst, NULL, cur, n);
             } else if (l->kind == GAN_LAYER_BATCHNORM) {
@@ -187,7 +123,7 @@ int gan_net_forward(float *out, size_t out_cols, const gan_net *net, const float
             } else if (l->kind == GAN_LAYER_ACTIVATION) {
                 /* Always applied: the logits flag is about a last dense or
                  * conv layer's own activation. */
-                activate(dst, cur, n, l->out, l->act, l->slope, 1);
+                gan__activate(dst, cur, n * l->out, l->act, l->slope);
             } else {
                 continue; /* dropout is the identity at inference, reshape always */
             }
@@ -214,7 +150,8 @@ typedef struct act_job {
 static void act_rows(void *ctx, size_t r0, size_t r1)
 {
     const act_job *j = ctx;
-    activate(j->out + r0 * j->cols, j->pre + r0 * j->cols, r1 - r0, j->cols, j->act, j->slope, 1);
+    gan__activate(j->out + r0 * j->cols, j->pre + r0 * j->cols, (r1 - r0) * j->cols, j->act,
+                  j->slope);
 }
 
 static void maxout_rows(void *ctx, size_t r0, size_t r1)
@@ -428,9 +365,7 @@ static void forward_layers(gan_net *net, gan__pool *pool, gan_rng *rng, size_t r
             break;
         case GAN_LAYER_CONV2D:
         case GAN_LAYER_DECONV2D:
-            gan__conv_forward(l, w, l->pre, cur, rows, net->col);
-            if (l->y != l->pre)
-                gan__pool_run(pool, act_rows, &j, rows, 1, gan__min_rows(l->cols));
+            gan__conv_forward(l, w, l->pre, l->y, cur, rows, net->col);
             break;
         case GAN_LAYER_RESHAPE:
             l->y = (float *)cur; /* never written through */

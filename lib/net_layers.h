@@ -104,16 +104,36 @@ void gan__net_default_params(gan_net *net, const gan__layer *l);
 const char *gan__net_kind_name(uint32_t kind);
 
 /* ---- Image layers (channel-major rows; see gan.h) ---- */
+/* net_act.c: out = act(pre) over n floats (out may alias pre; slope is
+ * the leaky ReLU's), and dpre = dout * act'(pre, out) (ReLUs read pre,
+ * tanh and sigmoid out; the identity copies dout). */
+void gan__activate(float *out, const float *pre, size_t n, uint32_t act, float slope);
+void gan__activation_backward(float *dpre, const float *dout, const float *pre,
+                              const float *out, size_t n, uint32_t act, float slope);
 /* net_conv.c: conv2d and deconv2d through im2col / col2im and one CBLAS
- * product per chunk of examples; col holds l->colw floats. */
-void gan__conv_forward(const gan__layer *l, const float *params, float *y, const float *x,
-                       size_t rows, float *col);
-/* dpre (rows x out): gradient of the pre-activations. Parameter gradients
- * folded into gout (out = alpha * g + beta * out) when gout is non-NULL,
- * the input gradient into dx when non-NULL. */
-void gan__conv_backward(const gan__layer *l, const float *params, float *dx, float *gout,
-                        const float *dpre, const float *x, size_t rows, float *col, float alpha,
-                        float beta);
+ * product per chunk of examples; col holds l->colw floats. The
+ * pre-activations go to pre and, when y is non-NULL, the layer's
+ * activation of them to y (which may be pre), each chunk while it is
+ * still in cache. */
+void gan__conv_forward(const gan__layer *l, const float *params, float *pre, float *y,
+                       const float *x, size_t rows, float *col);
+/* The backward pass of rows rows of a conv2d / deconv2d layer whose input
+ * was x. g is the gradient with respect to the layer's output; when pre is
+ * non-NULL it goes back through the layer's activation (of pre, with
+ * output y) into dpre (rows x out scratch), chunk by chunk, otherwise g is
+ * the pre-activations' gradient already. Parameter gradients are folded
+ * into gout (out = alpha * grad + beta * out) when gout is non-NULL, the
+ * input gradient goes into dx when non-NULL. */
+typedef struct gan__conv_grad {
+    float *dx, *gout;
+    const float *g, *pre, *y;
+    float *dpre;
+    const float *x;
+    size_t rows;
+    float alpha, beta;
+} gan__conv_grad;
+void gan__conv_backward(const gan__layer *l, const float *params, const gan__conv_grad *a,
+                        float *col);
 /* net_pool.c: max pool and channel maxout; arg (may be NULL) records the
  * input index that won each output. */
 void gan__pool_forward(const gan__layer *l, float *y, uint32_t *arg, const float *x, size_t rows);
