@@ -1,11 +1,11 @@
-/* bench_conv: time DCGAN-sized convolution layers at batch 64 beside the
+/* bench_conv: time the DCGAN's convolution layers at batch 64 beside the
  * time cblas_sgemm alone needs for exactly the products the layer makes
  * (the "sgemm floor"), measured in the same run, and print the ratio.
  *
  * The layers lower a chunk of B examples per product (net_conv.c; B is the
- * layer's planned chunk, read from the layer: 64 for all four layers here,
- * so one product per batch), with P the output (conv) or input (deconv)
- * pixels of one example:
+ * layer's planned chunk, read from the layer: 64 for the two large layers,
+ * so one product per batch, and 1 for the one-channel layers), with P the
+ * output (conv) or input (deconv) pixels of one example:
  *   conv2d   forward  Y (oc x B P)  = W (oc x K) col (K x B P),  K = ic k k
  *            backward dW (oc x K)   = dY col^T,  dcol (K x B P) = W^T dY
  *   deconv2d forward  col (K' x B Pin) = W^T (K' x ic) X (ic x B Pin),
@@ -15,11 +15,20 @@
  * the products' (channel, example, pixel) layout, the bias and the
  * activation.
  *
+ * Each layer has the activation it has in examples/dcgan_model.h: none on
+ * the three inner layers (a batch norm or an activation layer follows them
+ * there) and sigmoid on G's output layer. "fwd" and "bwd" time the layer's
+ * own forward and backward functions (net_conv.c), which is the
+ * convolution the goal is about; "in a net" times gan_net_train_forward +
+ * gan_net_backward of a net of a reshape and the layer, which adds the
+ * copy of the batch into the net and the reshape's copy of the input
+ * gradient (3.2 MB each way for the deconv 64 -> 1).
+ *
  *   usage: bench_conv [repetitions] [warmup]
  *
- * Each repetition times one libgan pass and then the bare products,
- * interleaved so both see the same machine; medians are reported.
- * Goal: within 1.5x of the floor. */
+ * Each repetition times the layer, the same layer in a net, and then the
+ * bare products, interleaved so that all see the same machine; medians are
+ * reported. Goal: the layer within 1.5x of the floor. */
 #define _POSIX_C_SOURCE 200809L
 #include <gan.h>
 
@@ -59,6 +68,7 @@ typedef struct layer_case {
     const char *name;
     int deconv;
     size_t ic, h, w, oc, k, s, p;
+    gan_activation act;
 } layer_case;
 
 static float *filled(size_t n, gan_rng *rng)
@@ -95,12 +105,20 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     if (rc == GAN_OK)
         rc = gan_net_add_reshape(net, lc->ic, lc->h, lc->w);
     if (rc == GAN_OK)
-        rc = lc->deconv ? gan_net_add_deconv2d(net, lc->oc, lc->k, lc->s, lc->p, 0, GAN_ACT_RELU)
-                        : gan_net_add_conv2d(net, lc->oc, lc->k, lc->s, lc->p, GAN_ACT_RELU);
+        rc = lc->deconv ? gan_net_add_deconv2d(net, lc->oc, lc->k, lc->s, lc->p, 0, lc->act)
+                        : gan_net_add_conv2d(net, lc->oc, lc->k, lc->s, lc->p, lc->act);
     if (rc == GAN_OK)
         rc = gan_net_init(net, rng, GAN_INIT_NORMAL, 0.02f);
+    float *x = NULL, *dy = NULL, *dx = NULL;
+    if (rc == GAN_OK) {
+        x = filled(BATCH * in, rng);
+        /* Sets up the layer's training workspace that the timed passes
+         * write to. */
+        rc = gan_net_train_forward(net, NULL, x, BATCH, in);
+    }
     if (rc != GAN_OK) {
         fprintf(stderr, "%s: %s\n", lc->name, gan_error_last());
+        free(x);
         gan_net_free(net);
         return 1;
     }
@@ -109,8 +127,8 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     const size_t out = gan_net_output_width(net);
     const size_t kk = lc->k * lc->k, pin = lc->h * lc->w;
     const size_t pout = (size_t)(sh.out_height * sh.out_width);
-    float *x = filled(BATCH * in, rng), *dy = filled(BATCH * out, rng);
-    float *dx = filled(BATCH * in, rng);
+    dy = filled(BATCH * out, rng);
+    dx = filled(BATCH * in, rng);
     /* Operands of the bare products, at the layer's own chunk. */
     const gan__layer *l = &net->layers[1];
     const size_t chunk = l->colw / gan__conv_row_floats(l);
@@ -125,15 +143,25 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
     float *gw = filled(lc->ic * lc->oc * kk, rng);
     float *stage = filled(other * (chunk == 1 ? BATCH : chunk) * P, rng);
 
-    double tf[MAX_REPS], tb[MAX_REPS], ff[MAX_REPS], fb[MAX_REPS];
+    /* The layer's passes as the training forward and backward call them
+     * (net_forward.c, net_backward.c). */
+    const float *params = net->params + l->poff;
+    const gan__conv_grad grad = {
+        .dx = dx, .gout = net->grads + l->poff, .g = dy,
+        .pre = lc->act != GAN_ACT_IDENTITY ? l->pre : NULL, .y = l->y,
+        .dpre = net->scratch[2], .x = x, .rows = BATCH, .alpha = 1.0f, .beta = 0.0f};
+
+    double tf[MAX_REPS], tb[MAX_REPS], tn[MAX_REPS], ff[MAX_REPS], fb[MAX_REPS];
     for (int r = -warmup; r < reps; r++) {
         double t0 = now();
-        if (gan_net_train_forward(net, NULL, x, BATCH, in) != GAN_OK)
-            return fprintf(stderr, "%s\n", gan_error_last()), 1;
+        gan__conv_forward(l, params, l->pre, l->y, x, BATCH, net->col);
         double t1 = now();
-        if (gan_net_backward(dx, net, dy, BATCH, out, 0) != GAN_OK)
-            return fprintf(stderr, "%s\n", gan_error_last()), 1;
+        gan__conv_backward(l, params, &grad, net->col);
         double t2 = now();
+        if (gan_net_train_forward(net, NULL, x, BATCH, in) != GAN_OK ||
+            gan_net_backward(dx, net, dy, BATCH, out, 0) != GAN_OK)
+            return fprintf(stderr, "%s\n", gan_error_last()), 1;
+        const double t2n = now();
         for (size_t n0 = 0; n0 < BATCH; n0 += chunk) {
             const size_t ld = (BATCH - n0 < chunk ? BATCH - n0 : chunk) * P;
             float *st = row_operand(stage, chunk, n0, other * P);
@@ -157,15 +185,16 @@ static int run_case(const layer_case *lc, gan_rng *rng, int reps, int warmup)
         }
         double t4 = now();
         if (r >= 0) {
-            tf[r] = t1 - t0, tb[r] = t2 - t1, ff[r] = t3 - t2, fb[r] = t4 - t3;
+            tf[r] = t1 - t0, tb[r] = t2 - t1, ff[r] = t3 - t2n, fb[r] = t4 - t3;
+            tn[r] = t2n - t2;
         }
     }
-    const double mf = median(tf, reps), mb = median(tb, reps);
+    const double mf = median(tf, reps), mb = median(tb, reps), mn = median(tn, reps);
     const double sf = median(ff, reps), sb = median(fb, reps);
-    printf("%-34s B %2zu fwd %7.3f ms (floor %7.3f, %.2fx)  bwd %7.3f ms (floor %7.3f, %.2fx)  "
-           "total %.2fx\n",
+    printf("%-40s B %2zu fwd %7.3f ms (floor %7.3f, %.2fx)  bwd %7.3f ms (floor %7.3f, %.2fx)  "
+           "total %.2fx  in a net %.2fx\n",
            lc->name, chunk, 1e3 * mf, 1e3 * sf, mf / sf, 1e3 * mb, 1e3 * sb, mb / sb,
-           (mf + mb) / (sf + sb));
+           (mf + mb) / (sf + sb), mn / (sf + sb));
     free(x), free(dy), free(dx), free(w), free(col), free(gw), free(stage);
     gan_net_free(net);
     return 0;
@@ -189,15 +218,15 @@ int main(int argc, char **argv)
     const int reps = (int)reps_arg, warmup = (int)warm_arg;
     const char *thr = getenv("OPENBLAS_NUM_THREADS");
     static const layer_case cases[] = {
-        {"conv 1->64 4x4 s2 p1 on 28x28", 0, 1, 28, 28, 64, 4, 2, 1},
-        {"conv 64->128 4x4 s2 p1 on 14x14", 0, 64, 14, 14, 128, 4, 2, 1},
-        {"deconv 128->64 4x4 s2 p1 on 7x7", 1, 128, 7, 7, 64, 4, 2, 1},
-        {"deconv 64->1 4x4 s2 p1 on 14x14", 1, 64, 14, 14, 1, 4, 2, 1},
+        {"conv 1->64 4x4 s2 p1 on 28x28", 0, 1, 28, 28, 64, 4, 2, 1, GAN_ACT_IDENTITY},
+        {"conv 64->128 4x4 s2 p1 on 14x14", 0, 64, 14, 14, 128, 4, 2, 1, GAN_ACT_IDENTITY},
+        {"deconv 128->64 4x4 s2 p1 on 7x7", 1, 128, 7, 7, 64, 4, 2, 1, GAN_ACT_IDENTITY},
+        {"deconv 64->1 4x4 s2 p1 on 14x14 sigmoid", 1, 64, 14, 14, 1, 4, 2, 1, GAN_ACT_SIGMOID},
     };
     gan_rng *rng;
     if (gan_rng_create(&rng, 1) != GAN_OK)
         return 1;
-    printf("bench_conv: batch %d, ReLU, median of %d, OPENBLAS_NUM_THREADS=%s (BLAS: %s)\n",
+    printf("bench_conv: batch %d, median of %d, OPENBLAS_NUM_THREADS=%s (BLAS: %s)\n",
            BATCH, reps, thr ? thr : "unset", gan_blas_info());
     int fail = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
