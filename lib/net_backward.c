@@ -22,8 +22,8 @@ static void act_back_rows(void *ctx, size_t r0, size_t r1)
 {
     const grad_job *j = ctx;
     const size_t o = r0 * j->cols;
-    gan__activation_backward(j->dst + o, j->g + o, j->pre + o, j->out + o, (r1 - r0) * j->cols, j->act,
-                        j->slope);
+    gan__activation_backward(j->dst + o, j->g + o, j->pre + o, j->out + o, (r1 - r0) * j->cols,
+                             j->act, j->slope);
 }
 
 /* The winning piece of each maxout unit takes the unit's gradient. */
@@ -143,8 +143,8 @@ static void backward(float *dx, gan_net *net, gan__pool *pool, const float *dy, 
             const float *dpre;
             float *tmp = net->scratch[2];
             const size_t cols = l->cols;
-            const int through_act =
-                l->act != GAN_ACT_IDENTITY && !(i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS));
+            const int logits = i + 1 == net->n_layers && (flags & GAN_BACKWARD_LOGITS);
+            const int through_act = l->act != GAN_ACT_IDENTITY && !logits;
             if (l->kind == GAN_LAYER_CONV2D || l->kind == GAN_LAYER_DECONV2D) {
                 /* The layer takes g through its activation itself, a chunk
                  * of rows at a time while they are in cache. */

@@ -103,13 +103,15 @@ int gan__net_append(gan_net *net, const gan__layer *proto, const char *fn);
 void gan__net_default_params(gan_net *net, const gan__layer *l);
 const char *gan__net_kind_name(uint32_t kind);
 
-/* ---- Image layers (channel-major rows; see gan.h) ---- */
-/* net_act.c: out = act(pre) over n floats (out may alias pre; slope is
- * the leaky ReLU's), and dpre = dout * act'(pre, out) (ReLUs read pre,
- * tanh and sigmoid out; the identity copies dout). */
+/* ---- Activations (net_act.c) ----
+ * out = act(pre) over n floats (out may alias pre; slope is the leaky
+ * ReLU's), and dpre = dout * act'(pre, out) (ReLUs read pre, tanh and
+ * sigmoid out; the identity copies dout). */
 void gan__activate(float *out, const float *pre, size_t n, uint32_t act, float slope);
 void gan__activation_backward(float *dpre, const float *dout, const float *pre,
                               const float *out, size_t n, uint32_t act, float slope);
+
+/* ---- Image layers (channel-major rows; see gan.h) ---- */
 /* net_conv.c: conv2d and deconv2d through im2col / col2im and one CBLAS
  * product per chunk of examples; col holds l->colw floats. The
  * pre-activations go to pre and, when y is non-NULL, the layer's
