@@ -59,16 +59,33 @@ static geom geom_of(const gan__layer *l)
     return (geom){l->oc, l->oh, l->ow, l->kernel, l->stride, l->pad, l->ih, l->iw};
 }
 
+/* Whether a layer's columns have so few rows (K = c k k small: the
+ * DCGAN's one-channel layers have K = 16) that it lowers one example per
+ * product. There the staging copy of a chunk would move one float per
+ * 2 K flops of the product, as much time as the product itself, and one
+ * example needs no staging (its row already is (channel, pixel)). */
+static int direct(const geom *g)
+{
+    return g->c * g->k * g->k <= GAN__CONV_DIRECT_K;
+}
+
 size_t gan__conv_row_floats(const gan__layer *l)
 {
     const geom g = geom_of(l);
     /* Columns (c k k) x (gh gw), staging (channels of the other side) x
-     * (gh gw): conv2d oc x P, deconv2d ic x Pin. */
+     * (gh gw): conv2d oc x P, deconv2d ic x Pin. A direct layer stages
+     * nothing and keeps the phase planes of the image it windows there
+     * instead (im2col_rows), so it gets room for the larger of the two. */
     const size_t other = l->kind == GAN_LAYER_CONV2D ? l->oc : l->ic;
-    size_t kk, ck, np, cols, stage;
+    size_t kk, ck, np, cols, stage, plane, image;
     if (gan__mul_size(&kk, g.k, g.k) || gan__mul_size(&ck, g.c, kk) ||
         gan__mul_size(&np, g.gh, g.gw) || gan__mul_size(&cols, ck, np) ||
-        gan__mul_size(&stage, other, np) || cols > SIZE_MAX - stage)
+        gan__mul_size(&stage, other, np) || gan__mul_size(&plane, g.h, g.w) ||
+        gan__mul_size(&image, g.c, plane))
+        return SIZE_MAX;
+    if (direct(&g) && image > stage)
+        stage = image;
+    if (cols > SIZE_MAX - stage)
         return SIZE_MAX;
     return cols + stage;
 }
@@ -78,13 +95,8 @@ size_t gan__conv_col_floats(const gan__layer *l)
     const size_t per = gan__conv_row_floats(l);
     if (per == SIZE_MAX || per == 0)
         return per;
-    /* Columns of few rows (K = c k k small: the DCGAN's one-channel layers
-     * have K = 16) lower one example per product. There the staging copy
-     * of a chunk moves one float per 2 K flops of the product, as much
-     * time as the product itself, and one example needs no staging (its
-     * row already is (channel, pixel)). */
     const geom g = geom_of(l);
-    if (g.c * g.k * g.k <= GAN__CONV_DIRECT_K)
+    if (direct(&g))
         return per;
     size_t chunk = GAN__CONV_CHUNK_FLOATS / per;
     if (chunk < 1)
@@ -339,6 +351,122 @@ static void col2im_chunk(float *img, size_t stride, const float *col, size_t ld,
         }
 }
 
+/* Phase planes. Where k - 2 p = s and s divides h and w, the grid is
+ * (h / s) x (w / s) and tap (ky, kx) at grid position (oy, ox) reads
+ * pixel (s oy + ky - p, s ox + kx - p), which is pixel (oy + dy, ox + dx)
+ * of the image's phase plane (py, px), with ky - p = s dy + py and
+ * 0 <= py < s (likewise kx). A phase plane has the grid's shape, so each
+ * tap's column row is its phase plane shifted by dy gw + dx: one
+ * contiguous copy, where im2col makes gh strided copies of gw floats
+ * (14 for the DCGAN's one-channel layers, too short to vectorise). The
+ * 4 x 4, stride 2, padding 1 convolutions of DCGANs have this shape. */
+static int phase_geom(const geom *g)
+{
+    return g->k >= g->s && g->k - g->s == 2 * g->p && g->h % g->s == 0 &&
+           g->w % g->s == 0 && g->gh == g->h / g->s && g->gw == g->w / g->s;
+}
+
+/* t = s *d + *ph with 0 <= *ph < s. */
+static void phase_of(ptrdiff_t *d, size_t *ph, ptrdiff_t t, size_t s)
+{
+    ptrdiff_t q = t / (ptrdiff_t)s, r = t % (ptrdiff_t)s;
+    if (r < 0) {
+        r += (ptrdiff_t)s;
+        q--;
+    }
+    *d = q;
+    *ph = (size_t)r;
+}
+
+/* The positions [*lo, *hi) of n whose shifted position (+ d) is inside
+ * [0, n). */
+static void shifted_range(size_t *lo, size_t *hi, ptrdiff_t d, size_t n)
+{
+    const size_t a = d < 0 ? (size_t)-d : 0, cut = d > 0 ? (size_t)d : 0;
+    *lo = a < n ? a : n;
+    *hi = cut < n - *lo ? n - cut : *lo;
+}
+
+/* ph (c s s planes of gh gw, plane (c, py, px) at ((c s + py) s + px)
+ * gh gw) = the phase planes of img (c x h x w). */
+GAN__VECTOR_CLONES
+static void to_phases(float *restrict ph, const float *restrict img, const geom *g)
+{
+    const size_t s = g->s, gw = g->gw, np = g->gh * gw;
+    for (size_t c = 0; c < g->c; c++)
+        for (size_t y = 0; y < g->h; y++) {
+            const float *src = img + (c * g->h + y) * g->w;
+            float *dst = ph + (c * s + y % s) * s * np + (y / s) * gw;
+            if (s == 2) {
+                for (size_t x = 0; x < gw; x++) {
+                    dst[x] = src[2 * x];
+                    dst[np + x] = src[2 * x + 1];
+                }
+            } else {
+                for (size_t px = 0; px < s; px++)
+                    for (size_t x = 0; x < gw; x++)
+                        dst[px * np + x] = src[x * s + px];
+            }
+        }
+}
+
+/* im2col of one image from its phase planes ph (to_phases). */
+static void im2col_phases(float *col, size_t ld, const float *ph, const geom *g)
+{
+    const size_t s = g->s, k = g->k, gh = g->gh, gw = g->gw, np = gh * gw;
+    for (size_t ky = 0; ky < k; ky++) {
+        ptrdiff_t dy;
+        size_t py, ylo, yhi;
+        phase_of(&dy, &py, (ptrdiff_t)ky - (ptrdiff_t)g->p, s);
+        shifted_range(&ylo, &yhi, dy, gh);
+        for (size_t kx = 0; kx < k; kx++) {
+            ptrdiff_t dx;
+            size_t px, xlo, xhi;
+            phase_of(&dx, &px, (ptrdiff_t)kx - (ptrdiff_t)g->p, s);
+            shifted_range(&xlo, &xhi, dx, gw);
+            const ptrdiff_t shift = dy * (ptrdiff_t)gw + dx;
+            for (size_t c = 0; c < g->c; c++) {
+                float *row = col + ((c * k + ky) * k + kx) * ld;
+                const float *plane = ph + ((c * s + py) * s + px) * np;
+                if (yhi == ylo || xhi == xlo) {
+                    memset(row, 0, np * sizeof *row);
+                    continue;
+                }
+                memset(row, 0, ylo * gw * sizeof *row);
+                memset(row + yhi * gw, 0, (gh - yhi) * gw * sizeof *row);
+                /* One copy from the first position inside to the last;
+                 * what it puts in the columns outside (neighbouring rows'
+                 * ends) is zeroed after. */
+                const size_t first = ylo * gw + xlo, end = (yhi - 1) * gw + xhi;
+                memcpy(row + first, plane + ((ptrdiff_t)first + shift),
+                       (end - first) * sizeof *row);
+                if (xlo > 0 || xhi < gw)
+                    for (size_t oy = ylo; oy < yhi; oy++) {
+                        for (size_t ox = 0; ox < xlo; ox++)
+                            row[oy * gw + ox] = 0.0f;
+                        for (size_t ox = xhi; ox < gw; ox++)
+                            row[oy * gw + ox] = 0.0f;
+                    }
+            }
+        }
+    }
+}
+
+/* im2col_chunk, except that a direct layer's single example in phase
+ * geometry goes through its phase planes, kept in the scratch after the
+ * columns (gan__conv_row_floats leaves room for them there). */
+static void im2col_rows(float *col, size_t ld, const float *img, size_t stride, size_t b,
+                        const geom *g)
+{
+    if (b == 1 && direct(g) && phase_geom(g)) {
+        float *ph = col + g->c * g->k * g->k * ld;
+        to_phases(ph, img, g);
+        im2col_phases(col, ld, ph, g);
+        return;
+    }
+    im2col_chunk(col, ld, img, stride, b, g);
+}
+
 /* stage (ch x b np) = the b rows of x (width ch np each, starting at row
  * x), example by example: the layout the products take. */
 static void rows_to_stage(float *stage, const float *x, size_t b, size_t ch, size_t np)
@@ -413,7 +541,7 @@ void gan__conv_forward(const gan__layer *l, const float *params, float *pre, flo
         float *pn = pre + n0 * l->out, *yn = y != NULL ? y + n0 * l->out : NULL;
         if (l->kind == GAN_LAYER_CONV2D) {
             const size_t K = l->ic * kk, ld = b * pout;
-            im2col_chunk(col, ld, x + n0 * l->in, l->in, b, &g);
+            im2col_rows(col, ld, x + n0 * l->in, l->in, b, &g);
             if (b > 1) {
                 float *stage = col + K * ld;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l->oc, (int)ld,
@@ -497,7 +625,7 @@ void gan__conv_backward(const gan__layer *l, const float *params, const gan__con
             /* dY (oc x B P) */
             const float *dys = staged(col + K * ld, dpre, b, l->oc, pout);
             if (gout != NULL) {
-                im2col_chunk(col, ld, x, l->in, b, &g);
+                im2col_rows(col, ld, x, l->in, b, &g);
                 /* dW (oc x K) = dY . col^T */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)l->oc, (int)K, (int)ld,
                             a->alpha, dys, (int)ld, col, (int)ld, bw, gout, (int)K);
@@ -512,7 +640,7 @@ void gan__conv_backward(const gan__layer *l, const float *params, const gan__con
         } else {
             const size_t K = l->oc * kk, ld = b * pin;
             float *stage = col + K * ld;
-            im2col_chunk(col, ld, dpre, l->out, b, &g); /* dcol (K' x B Pin) */
+            im2col_rows(col, ld, dpre, l->out, b, &g); /* dcol (K' x B Pin) */
             if (gout != NULL) {
                 /* dW (ic x K') = X (ic x B Pin) . dcol^T */
                 const float *xs = staged(stage, x, b, l->ic, pin);

@@ -4,7 +4,9 @@
  * the chunk, 1 row, a chunk larger than the rows and a chunk of 1 (which
  * uses the rows directly, no staging): the chunk is forced by shrinking
  * the layer's colw (the layer takes its chunk back as colw /
- * gan__conv_row_floats). Layers with few column rows plan a chunk of 1. */
+ * gan__conv_row_floats). Layers with few column rows plan a chunk of 1;
+ * those whose kernel, stride and padding tile the image (k - 2 p = s)
+ * take im2col through phase planes. */
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
@@ -186,6 +188,15 @@ static void test_conv_chunks(void **state)
         /* c k k <= GAN__CONV_DIRECT_K: one example per product. */
         {"conv 3->4 4x4 s2 p1 on 9x8", 0, 3, 9, 8, 4, 4, 2, 1, 0},
         {"conv 1->2 1x1 s1 p0 on 3x3", 0, 1, 3, 3, 2, 1, 1, 0, 0},
+        /* ... in phase geometry (k - 2 p = s, s divides the image): im2col
+         * through the image's phase planes, with taps shifted by up to
+         * two rows and columns, and taps wholly in the padding. */
+        {"conv 1->4 4x4 s2 p1 on 8x10", 0, 1, 8, 10, 4, 4, 2, 1, 0},
+        {"conv 1->3 3x3 s1 p1 on 5x6", 0, 1, 5, 6, 3, 3, 1, 1, 0},
+        {"conv 2->3 5x5 s3 p1 on 9x6", 0, 2, 9, 6, 3, 5, 3, 1, 0},
+        {"conv 1->2 8x8 s2 p3 on 8x6", 0, 1, 8, 6, 2, 8, 2, 3, 0},
+        {"conv 1->2 8x8 s2 p3 on 2x4", 0, 1, 2, 4, 2, 8, 2, 3, 0},
+        {"conv 1->2 2x2 s2 p0 on 6x4", 0, 1, 6, 4, 2, 2, 2, 0, 0},
         /* More than 1024 output positions: im2col without its tap table. */
         {"conv 8->2 3x3 s1 p1 on 33x33", 0, 8, 33, 33, 2, 3, 1, 1, 0},
     };
@@ -202,6 +213,10 @@ static void test_deconv_chunks(void **state)
         {"deconv 2->3 5x5 s3 p1 out_pad 2 on 3x4", 1, 2, 3, 4, 3, 5, 3, 1, 2},
         /* oc k k <= GAN__CONV_DIRECT_K: one example per product. */
         {"deconv 4->3 4x4 s2 p1 on 4x5", 1, 4, 4, 5, 3, 4, 2, 1, 0},
+        /* ... in phase geometry: im2col of the output gradient through its
+         * phase planes. */
+        {"deconv 3->1 4x4 s2 p1 on 4x5", 1, 3, 4, 5, 1, 4, 2, 1, 0},
+        {"deconv 2->2 3x3 s1 p1 on 5x4", 1, 2, 5, 4, 2, 3, 1, 1, 0},
         /* More than 1024 input positions: im2col without its tap table. */
         {"deconv 2->5 3x3 s1 p1 on 33x33", 1, 2, 33, 33, 5, 3, 1, 1, 0},
     };
