@@ -23,7 +23,8 @@
  * fits GAN__CONV_CHUNK_FLOATS (16 MiB), at most GAN__CONV_CHUNK_ROWS, at
  * least 1; a layer whose columns have at most GAN__CONV_DIRECT_K rows
  * takes one example at a time, and one example needs no staging (the
- * products read and write its rows directly). For the DCGAN of
+ * products read and write its rows directly; the space after its columns
+ * holds the phase planes of im2col_rows instead). For the DCGAN of
  * examples/dcgan_model.h the whole batch of 64 is one chunk in the two
  * large layers (14.5 MB for the 64 -> 128 conv) and the one-channel layers
  * (16 column rows) go example by example; the paper's CIFAR-10 conv
