@@ -379,15 +379,6 @@ static void phase_of(ptrdiff_t *d, size_t *ph, ptrdiff_t t, size_t s)
     *ph = (size_t)r;
 }
 
-/* The positions [*lo, *hi) of n whose shifted position (+ d) is inside
- * [0, n). */
-static void shifted_range(size_t *lo, size_t *hi, ptrdiff_t d, size_t n)
-{
-    const size_t a = d < 0 ? (size_t)-d : 0, cut = d > 0 ? (size_t)d : 0;
-    *lo = a < n ? a : n;
-    *hi = cut < n - *lo ? n - cut : *lo;
-}
-
 /* ph (c s s planes of gh gw, plane (c, py, px) at ((c s + py) s + px)
  * gh gw) = the phase planes of img (c x h x w). */
 GAN__VECTOR_CLONES
@@ -419,12 +410,12 @@ static void im2col_phases(float *col, size_t ld, const float *ph, const geom *g)
         ptrdiff_t dy;
         size_t py, ylo, yhi;
         phase_of(&dy, &py, (ptrdiff_t)ky - (ptrdiff_t)g->p, s);
-        shifted_range(&ylo, &yhi, dy, gh);
+        tap_range(&ylo, &yhi, dy, 1, gh, gh); /* oy + dy inside */
         for (size_t kx = 0; kx < k; kx++) {
             ptrdiff_t dx;
             size_t px, xlo, xhi;
             phase_of(&dx, &px, (ptrdiff_t)kx - (ptrdiff_t)g->p, s);
-            shifted_range(&xlo, &xhi, dx, gw);
+            tap_range(&xlo, &xhi, dx, 1, gw, gw);
             const ptrdiff_t shift = dy * (ptrdiff_t)gw + dx;
             for (size_t c = 0; c < g->c; c++) {
                 float *row = col + ((c * k + ky) * k + kx) * ld;
